@@ -1,0 +1,37 @@
+import type { RunConfig } from "../protocol/config.js";
+import type { Params } from "../protocol/params.js";
+import type { SparseBatch } from "../protocol/samplers.js";
+import type { World } from "../protocol/world.js";
+
+/**
+ * What the runner needs from a training engine. An engine owns the parameters and optimiser state of one run; the
+ * protocol (data, schedule, decay, metrics) stays outside it, so engines are interchangeable and comparable.
+ */
+export interface Engine {
+  /** Recorded with every run, e.g. "tfjs-wasm". */
+  readonly name: string;
+  /**
+   * One training step: gradients of the objective on this batch, one LAMB update at learning rate `lr`, then every
+   * first-layer bias multiplied by `biasDecay` (1 when decay is off). Returns the task loss before the update.
+   */
+  step(batch: SparseBatch, lr: number, biasDecay: number): number;
+  /** Task loss and gradients of the objective at the current parameters, without updating (for tests). */
+  lossAndGradients(batch: SparseBatch): { loss: number; w1: Float32Array; b: Float32Array; w2: Float32Array };
+  /** A copy of the current parameters in the canonical layout (W1 k x m, b, W2 out x k). */
+  params(): Params;
+  dispose(): void;
+}
+
+export interface EngineContext {
+  config: RunConfig;
+  world: World;
+  initial: Params;
+}
+
+export interface EngineFactory {
+  /** The engine family as chosen on the command line (`--engine tfjs`). */
+  readonly id: string;
+  /** Bumped whenever the engine's numbers could change: part of the run cache key. */
+  readonly version: string;
+  create(context: EngineContext): Promise<Engine>;
+}

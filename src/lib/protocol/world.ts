@@ -1,0 +1,63 @@
+import { outputDim, type RunConfig, type Task } from "./config.js";
+import { makeEmbedder } from "./embedder.js";
+import { Rng } from "./rng.js";
+import { featureProbabilities, sampleFeatures, sampleSignedFeatures, type SparseBatch } from "./samplers.js";
+
+/**
+ * The toy world of one run: the fixed embedder E (m x N), the re-projector's target embedder Q (m x N, only for that
+ * task) and an infinite stream of fresh batches. All three come from the run's seed, on separate streams.
+ */
+export interface World {
+  task: Task;
+  nFeatures: number;
+  m: number;
+  outDim: number;
+  embedder: Float32Array;
+  projector: Float32Array | null;
+  /** A fresh batch of feature vectors v; the input is E v and the target depends on the task. */
+  nextBatch(size: number): SparseBatch;
+}
+
+export function makeWorld(config: RunConfig): World {
+  const { task, n_features: nFeatures, m, sampler, eps, seed } = config;
+  const embedder = makeEmbedder(nFeatures, m, new Rng(seed, "embedder"));
+  const projector = task === "reprojector" ? makeEmbedder(nFeatures, m, new Rng(seed, "projector")) : null;
+  const data = new Rng(seed, "data");
+  const probabilities = featureProbabilities(sampler, nFeatures, task === "abs" ? eps / 2 : eps);
+  return {
+    task,
+    nFeatures,
+    m,
+    outDim: outputDim(config),
+    embedder,
+    projector,
+    nextBatch: (size) =>
+      task === "abs" ? sampleSignedFeatures(probabilities, size, data) : sampleFeatures(probabilities, size, data),
+  };
+}
+
+/** E v for every sample: batch x m, row-major. */
+export function embed(batch: SparseBatch, embedder: Float32Array, m: number): Float32Array {
+  const x = new Float32Array(batch.size * m);
+  const n = batch.nFeatures;
+  for (let s = 0; s < batch.size; s++)
+    for (let e = batch.offsets[s]; e < batch.offsets[s + 1]; e++) {
+      const feature = batch.indices[e];
+      const value = batch.values[e];
+      for (let d = 0; d < m; d++) x[s * m + d] += embedder[d * n + feature] * value;
+    }
+  return x;
+}
+
+/** The task's target for every sample, dense (batch x outDim): v for the decoder, |v| for abs, Q v for the
+ * re-projector. */
+export function denseTarget(batch: SparseBatch, world: Pick<World, "task" | "projector" | "m" | "outDim">): Float32Array {
+  if (world.task === "reprojector") return embed(batch, world.projector!, world.m);
+  const target = new Float32Array(batch.size * world.outDim);
+  for (let s = 0; s < batch.size; s++)
+    for (let e = batch.offsets[s]; e < batch.offsets[s + 1]; e++) {
+      const value = batch.values[e];
+      target[s * world.outDim + batch.indices[e]] = world.task === "abs" ? Math.abs(value) : value;
+    }
+  return target;
+}

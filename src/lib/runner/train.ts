@@ -1,0 +1,98 @@
+import type { RunConfig } from "../protocol/config.js";
+import { modelMetrics, type ModelMetrics, type NeuronStats } from "../protocol/metrics.js";
+import { initParams, type Params } from "../protocol/params.js";
+import { Rng } from "../protocol/rng.js";
+import { biasDecayFactor, learningRate, LOSS_LOG_EVERY, snapshotSteps } from "../protocol/schedule.js";
+import { makeWorld } from "../protocol/world.js";
+import type { EngineFactory } from "../engines/engine.js";
+
+/** Metrics of the model after `step` optimiser steps. `loss` is the mean task loss of the steps since the previous
+ * snapshot (the loss of the single step would be one noisy batch). */
+export interface Checkpoint extends ModelMetrics {
+  step: number;
+  loss: number;
+}
+
+export interface RunOutcome {
+  engine: string;
+  status: "ok" | "diverged";
+  /** Step at which the loss first became NaN or infinite (null when it never did). */
+  diverged_at: number | null;
+  /** Mean task loss over the last 1/32 of the steps. */
+  final_loss: number;
+  final: ModelMetrics;
+  checkpoints: Checkpoint[];
+  /** Task loss logged every LOSS_LOG_EVERY steps: the mean over those steps. */
+  lossLog: { step: number; loss: number }[];
+  params: Params;
+  stats: NeuronStats;
+  sfa: Float32Array;
+  wall_s: number;
+}
+
+export interface TrainProgress {
+  step: number;
+  steps: number;
+  loss: number;
+}
+
+/** Train one model by the paper's protocol. Data, schedule, decay and metrics live here; the engine only steps. */
+export async function train(
+  config: RunConfig,
+  engineFactory: EngineFactory,
+  onProgress?: (p: TrainProgress) => void,
+): Promise<RunOutcome> {
+  const started = performance.now();
+  const world = makeWorld(config);
+  const initial = initParams(config, new Rng(config.seed, "init"));
+  const engine = await engineFactory.create({ config, world, initial });
+  try {
+    const snapshots = new Set(snapshotSteps(config.steps));
+    const tailFrom = config.steps - Math.max(1, Math.floor(config.steps / 32));
+    const checkpoints: Checkpoint[] = [];
+    const lossLog: { step: number; loss: number }[] = [];
+    let sinceSnapshot = { sum: 0, n: 0 };
+    let sinceLog = { sum: 0, n: 0 };
+    let tail = { sum: 0, n: 0 };
+    let divergedAt: number | null = null;
+    for (let t = 0; t < config.steps; t++) {
+      const batch = world.nextBatch(config.batch);
+      const loss = engine.step(batch, learningRate(config.lr, t), biasDecayFactor(config.decay, config.lr, t, config.steps));
+      const done = t + 1;
+      if (!Number.isFinite(loss)) {
+        divergedAt = done;
+        break;
+      }
+      sinceSnapshot = { sum: sinceSnapshot.sum + loss, n: sinceSnapshot.n + 1 };
+      sinceLog = { sum: sinceLog.sum + loss, n: sinceLog.n + 1 };
+      if (t >= tailFrom) tail = { sum: tail.sum + loss, n: tail.n + 1 };
+      if (done % LOSS_LOG_EVERY === 0 || done === config.steps) {
+        lossLog.push({ step: done, loss: sinceLog.sum / sinceLog.n });
+        sinceLog = { sum: 0, n: 0 };
+        onProgress?.({ step: done, steps: config.steps, loss });
+      }
+      if (snapshots.has(done)) {
+        const { metrics } = modelMetrics(engine.params(), world.embedder, config.n_features, config.activation);
+        checkpoints.push({ step: done, loss: sinceSnapshot.sum / sinceSnapshot.n, ...metrics });
+        sinceSnapshot = { sum: 0, n: 0 };
+      }
+    }
+    const params = engine.params();
+    const { metrics, stats, sfa } = modelMetrics(params, world.embedder, config.n_features, config.activation);
+    return {
+      engine: engine.name,
+      status: divergedAt === null ? "ok" : "diverged",
+      diverged_at: divergedAt,
+      final_loss: divergedAt === null ? tail.sum / tail.n : Number.NaN,
+      final: metrics,
+      checkpoints,
+      lossLog,
+      params,
+      stats,
+      sfa,
+      wall_s: (performance.now() - started) / 1000,
+    };
+  } finally {
+    engine.dispose();
+  }
+}
