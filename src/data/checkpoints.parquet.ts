@@ -1,0 +1,3 @@
+import { emitTable } from "../lib/runner/site-data.js";
+
+await emitTable("checkpoints");

@@ -1,0 +1,7 @@
+import { parseArgs } from "node:util";
+import { emitTable } from "../../lib/runner/site-data.js";
+
+// Single-feature activations are large: one file per experiment, so a page loads only the runs it shows.
+const { values } = parseArgs({ options: { experiment: { type: "string" } } });
+if (!values.experiment) throw new Error("the sfa loader needs --experiment=<ID> (Framework passes it from the file name)");
+await emitTable("sfa", [values.experiment]);

@@ -1,0 +1,108 @@
+/**
+ * The data contract: every table the sweeps write, every column, its DuckDB type and its meaning. The Parquet
+ * writer, the site's data dictionary and the tests all read this one list.
+ */
+export type ColumnType = "VARCHAR" | "INTEGER" | "DOUBLE" | "FLOAT" | "BOOLEAN";
+
+export interface Column {
+  name: string;
+  type: ColumnType;
+  description: string;
+}
+
+export interface TableSpec {
+  name: "runs" | "checkpoints" | "losses" | "neurons" | "sfa";
+  description: string;
+  columns: Column[];
+}
+
+const c = (name: string, type: ColumnType, description: string): Column => ({ name, type, description });
+
+export const TABLES: TableSpec[] = [
+  {
+    name: "runs",
+    description: "One row per training run: its config, its final metrics and how it was computed.",
+    columns: [
+      c("run_id", "VARCHAR", "Unique id: experiment, preset, swept values, seed (and any --set overrides)."),
+      c("experiment", "VARCHAR", "Table 1 row, e.g. LR1."),
+      c("preset", "VARCHAR", "smoke, quick or paper."),
+      c("task", "VARCHAR", "decoder, reprojector or abs."),
+      c("activation", "VARCHAR", "relu, gelu or xexp (the authors' 'SoLU', x*exp(x))."),
+      c("sampler", "VARCHAR", "equal or power_law feature frequencies."),
+      c("n_features", "INTEGER", "N, the number of features."),
+      c("m", "INTEGER", "Embedding dimension."),
+      c("k", "INTEGER", "Hidden neurons."),
+      c("eps", "DOUBLE", "Feature activation probability (mean, for power_law)."),
+      c("lr", "DOUBLE", "Base learning rate."),
+      c("init_bias", "DOUBLE", "Offset added to every initial first-layer bias."),
+      c("decay", "DOUBLE", "Bias decay per step that was trained with (after any preset rescaling)."),
+      c("decay_nominal", "DOUBLE", "The bias decay of Table 1, before preset rescaling."),
+      c("l1", "DOUBLE", "L1 penalty on hidden activations."),
+      c("batch", "INTEGER", "Samples per step."),
+      c("steps", "INTEGER", "Optimiser steps."),
+      c("seed", "INTEGER", "Seed of the embedder, the initialisation and the data stream."),
+      c("engine", "VARCHAR", "Engine that trained the run, e.g. tfjs-wasm."),
+      c("final_loss", "DOUBLE", "Mean task loss over the last 1/32 of the steps (NaN when diverged)."),
+      c("mono_neurons", "INTEGER", "Neurons whose largest single-feature activation exceeds 0.999 of their sum."),
+      c("mono_per_feature", "DOUBLE", "mono_neurons / n_features (the paper's main metric; can exceed 1)."),
+      c("mono_per_neuron", "DOUBLE", "mono_neurons / k."),
+      c("features_covered", "INTEGER", "Features that own at least one monosemantic neuron."),
+      c("mean_bias", "DOUBLE", "Mean first-layer bias of the final model."),
+      c("dead_neurons", "INTEGER", "Neurons that fire for no single feature at any amplitude in [0, 1]."),
+      c("wall_s", "DOUBLE", "Wall-clock seconds to train and measure the run."),
+      c("status", "VARCHAR", "ok, or diverged (the loss became NaN or infinite)."),
+      c("diverged_at", "INTEGER", "Step at which the run diverged (NULL when it did not)."),
+    ],
+  },
+  {
+    name: "checkpoints",
+    description: "Metrics of each run's model after 1, 2, 4, ... steps and at the end.",
+    columns: [
+      c("run_id", "VARCHAR", "The run."),
+      c("step", "INTEGER", "Optimiser steps taken."),
+      c("loss", "DOUBLE", "Mean task loss of the steps since the previous snapshot."),
+      c("mono_neurons", "INTEGER", "As in runs, for the model at this step."),
+      c("mono_per_feature", "DOUBLE", "As in runs."),
+      c("mono_per_neuron", "DOUBLE", "As in runs."),
+      c("features_covered", "INTEGER", "As in runs."),
+      c("mean_bias", "DOUBLE", "As in runs."),
+      c("dead_neurons", "INTEGER", "As in runs."),
+    ],
+  },
+  {
+    name: "losses",
+    description: "Task loss logged every 16 steps (the mean of those 16 steps).",
+    columns: [
+      c("run_id", "VARCHAR", "The run."),
+      c("step", "INTEGER", "Steps taken at the end of the window."),
+      c("loss", "DOUBLE", "Mean task loss over the window."),
+    ],
+  },
+  {
+    name: "neurons",
+    description: "Each neuron of each run's final model.",
+    columns: [
+      c("run_id", "VARCHAR", "The run."),
+      c("neuron", "INTEGER", "Neuron index, 0-based."),
+      c("bias", "DOUBLE", "Final first-layer bias."),
+      c("frac_mono", "DOUBLE", "Largest single-feature activation / sum over features."),
+      c("top_feature", "INTEGER", "Feature with the largest single-feature activation."),
+      c("top_activation", "DOUBLE", "That activation."),
+      c("is_mono", "BOOLEAN", "frac_mono > 0.999."),
+    ],
+  },
+  {
+    name: "sfa",
+    description: "Single-feature activations of each run's final model, sparse: only activations > 0.",
+    columns: [
+      c("run_id", "VARCHAR", "The run."),
+      c("neuron", "INTEGER", "Neuron index."),
+      c("feature", "INTEGER", "Feature index."),
+      c("activation", "FLOAT", "Activation of the neuron when the feature alone is present at amplitude 1."),
+    ],
+  },
+];
+
+export function tableSpec(name: TableSpec["name"]): TableSpec {
+  return TABLES.find((t) => t.name === name)!;
+}
