@@ -16,7 +16,10 @@ export interface Gradients {
 }
 
 export interface LossAndGradients {
+  /** Task loss (what is logged). */
   loss: number;
+  /** What is minimised: task loss plus the L1 term. */
+  objective: number;
   grads: Gradients;
 }
 
@@ -36,12 +39,14 @@ export function referenceLossAndGradients(
   const h = new Float64Array(k);
   const dh = new Float64Array(k);
   let loss = 0;
+  let activity = 0;
   for (let s = 0; s < batch.size; s++) {
     for (let j = 0; j < k; j++) {
       let z = b[j];
       for (let d = 0; d < m; d++) z += w1[j * m + d] * x[s * m + d];
       pre[j] = z;
       h[j] = f(z);
+      activity += Math.abs(h[j]);
     }
     dh.fill(0);
     for (let o = 0; o < outDim; o++) {
@@ -61,5 +66,5 @@ export function referenceLossAndGradients(
       for (let d = 0; d < m; d++) grads.w1[j * m + d] += dpre * x[s * m + d];
     }
   }
-  return { loss: loss / batch.size, grads };
+  return { loss: loss / batch.size, objective: (loss + l1 * activity) / batch.size, grads };
 }
