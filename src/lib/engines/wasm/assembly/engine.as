@@ -1,0 +1,561 @@
+// The toy model's training step as WebAssembly SIMD kernels (AssemblyScript; compiled by ../build.mjs).
+//
+// The file is named .as, not .ts, so that the project's TypeScript checker leaves it alone: it uses AssemblyScript's
+// types (f32, usize, v128) and builtins (load, store, f32x4.*). The wrapper in ../index.ts owns the parameters'
+// canonical layout; this module owns one run's tensors in its own linear memory.
+//
+// Why it is fast: the data are sparse twice over.
+//  - Inputs: a sample has ~8 active features of N = 512, and x = E v. So instead of W1 x per sample, compute
+//    P = W1 E (k x N) once per step and add up the ~8 columns of P that a sample activates (stored as rows of
+//    PT = P^T, one row per feature, contiguous over neurons).
+//  - Hidden layer: with negative biases only a few percent of neurons fire (h != 0). Only those touch W2, in the
+//    forward pass (y = sum over active j of h_j W2[:, j]) and the backward pass (dh_j and grad W2[:, j] only for
+//    active j). W2 is kept transposed (W2T, k x out) so that a neuron's weights are one contiguous row.
+// Samples are processed in blocks of SB. Within a block the active (sample, neuron) pairs are listed twice: by sample
+// (CSR, for the forward pass) and by neuron (CSC, for the backward pass). The backward pass then walks one neuron at
+// a time and keeps a strip of its W2T row and gradient row in registers while it visits every sample of the block
+// in which that neuron fired, so W2T and its gradient are read once per block instead of once per sample. With
+// ~40% of neurons active (bias 0) the same code runs as a dense-ish block kernel; with GeLU or x*exp(x) (never
+// exactly zero) every pair is listed. The forward pass walks W2T in neuron tiles that fit the L2 cache.
+//
+// All vectors are padded with zeros to multiples of 16 floats (MP, KP, OP), so SIMD loops need no remainder code;
+// padded entries stay exactly zero through the step and the optimiser.
+
+// ---- sizes and options (set by init) ----
+let N: i32 = 0; // features
+let M: i32 = 0; // embedding dims (input of the model)
+let K: i32 = 0; // hidden neurons
+let O: i32 = 0; // outputs
+let MP: i32 = 0; // M padded to 16
+let KP: i32 = 0; // K padded to 16
+let OP: i32 = 0; // O padded to 16
+let TASK: i32 = 0; // 0 decoder (target v), 1 abs (target |v|), 2 re-projector (target Q v)
+let ACT: i32 = 0; // 0 relu, 1 gelu, 2 x*exp(x)
+let SB: i32 = 0; // samples per block
+let TN: i32 = 0; // neurons per forward tile (TN rows of W2T fit in L2)
+
+// ---- tensors (byte addresses in linear memory) ----
+let W1: usize = 0; // k x MP, the canonical row-major layout (a neuron's input weights are contiguous)
+let B: usize = 0; // KP
+let W2T: usize = 0; // KP x OP: W2 transposed
+let GW1: usize = 0; // gradients, same layouts; LAMB overwrites them with its step and then zeroes them
+let GB: usize = 0;
+let GW2T: usize = 0;
+let M1: usize = 0; // LAMB first and second moments of W1, b, W2T
+let V1: usize = 0;
+let MB: usize = 0;
+let VB: usize = 0;
+let M2: usize = 0;
+let V2: usize = 0;
+let ET: usize = 0; // N x MP: E transposed, feature i's direction is row i
+let QT: usize = 0; // N x OP: the re-projector's Q transposed (only that task)
+let W1T: usize = 0; // MP x KP scratch: W1 transposed, rebuilt every step for P
+let PT: usize = 0; // N x KP: P^T = (W1 E)^T, rebuilt every step
+// per block
+let PRE: usize = 0; // 16 floats: one chunk of pre-activations
+let XB: usize = 0; // SB x MP: the block's inputs x = E v (for grad W1)
+let YB: usize = 0; // SB x OP: outputs, then in place d loss / d y
+let ROW: usize = 0; // SB + 1 (i32): CSR row starts
+let CUR: usize = 0; // SB (i32): CSR cursors for the tiled forward pass
+let CJ: usize = 0; // SB*KP (i32): CSR neuron index of each active pair
+let CH: usize = 0; // SB*KP: h of each pair
+let CS: usize = 0; // SB*KP: act'(pre) of each pair
+let COL: usize = 0; // KP + 1 (i32): CSC column starts
+let FILL: usize = 0; // KP (i32): CSC fill cursors
+let TS: usize = 0; // SB*KP (i32): CSC sample (within block) of each pair
+let TH: usize = 0; // SB*KP: h
+let TSL: usize = 0; // SB*KP: act'(pre)
+let PART: usize = 0; // SB v128: partial sums of dh for one neuron's pairs
+let DPRE: usize = 0; // SB: d objective / d pre for one neuron's pairs
+// the batch (CSR of v), grown on demand
+let OFFS: usize = 0;
+let IDX: usize = 0;
+let VAL: usize = 0;
+let batchCapacity: i32 = 0;
+let nnzCapacity: i32 = 0;
+
+let activePairs: f64 = 0; // active (sample, neuron) pairs in the last forwardBackward, for the wrapper's statistics
+
+// ---- memory: a bump allocator over linear memory; nothing is ever freed (one engine per instance) ----
+let top: usize = 0;
+
+function alloc(bytes: usize): usize {
+  if (top == 0) top = (__heap_base + 63) & ~63;
+  const at = top;
+  top = (top + bytes + 63) & ~63; // 64-byte (cache line) alignment
+  const needPages = i32((top + 0xffff) >>> 16) - memory.size();
+  if (needPages > 0 && memory.grow(needPages) < 0) unreachable();
+  return at;
+}
+
+@inline function pad16(n: i32): i32 {
+  return (n + 15) & ~15;
+}
+
+@inline function f32At(base: usize, index: i32): usize {
+  return base + (<usize>index << 2);
+}
+
+/** Lay out every tensor of one run. Memory starts zeroed, so moments, gradients and padding start at 0. */
+export function init(n: i32, m: i32, k: i32, o: i32, task: i32, act: i32): void {
+  N = n;
+  M = m;
+  K = k;
+  O = o;
+  MP = pad16(m);
+  KP = pad16(k);
+  OP = pad16(o);
+  TASK = task;
+  ACT = act;
+  // Block size: the block's outputs (SB x OP floats) should stay in L2 next to a forward tile.
+  SB = min(256, max(16, 65536 / OP));
+  // Forward tile: TN rows of W2T, about 512 KB (half of a typical L2).
+  TN = min(KP, max(16, (131072 / OP) & ~15));
+  const k4 = <usize>KP << 2;
+  W1 = alloc(k4 * MP);
+  B = alloc(k4);
+  W2T = alloc(k4 * OP);
+  GW1 = alloc(k4 * MP);
+  GB = alloc(k4);
+  GW2T = alloc(k4 * OP);
+  M1 = alloc(k4 * MP);
+  V1 = alloc(k4 * MP);
+  MB = alloc(k4);
+  VB = alloc(k4);
+  M2 = alloc(k4 * OP);
+  V2 = alloc(k4 * OP);
+  ET = alloc((<usize>N * MP) << 2);
+  if (TASK == 2) QT = alloc((<usize>N * OP) << 2);
+  W1T = alloc(k4 * MP);
+  PT = alloc(k4 * N);
+  PRE = alloc(64);
+  XB = alloc((<usize>SB * MP) << 2);
+  YB = alloc((<usize>SB * OP) << 2);
+  ROW = alloc((<usize>SB + 1) << 2);
+  CUR = alloc(<usize>SB << 2);
+  const pairs = (<usize>SB * KP) << 2;
+  CJ = alloc(pairs);
+  CH = alloc(pairs);
+  CS = alloc(pairs);
+  COL = alloc(k4 + 4);
+  FILL = alloc(k4);
+  TS = alloc(pairs);
+  TH = alloc(pairs);
+  TSL = alloc(pairs);
+  PART = alloc(<usize>SB << 4);
+  DPRE = alloc(<usize>SB << 2);
+}
+
+/** Room for a batch of `size` samples with `nnz` active features in total. May grow memory (JS views go stale). */
+export function reserveBatch(size: i32, nnz: i32): void {
+  if (size > batchCapacity) {
+    batchCapacity = max(size, batchCapacity * 2);
+    OFFS = alloc((<usize>batchCapacity + 1) << 2);
+  }
+  if (nnz > nnzCapacity) {
+    nnzCapacity = max(nnz, nnzCapacity * 2);
+    IDX = alloc(<usize>nnzCapacity << 2);
+    VAL = alloc(<usize>nnzCapacity << 2);
+  }
+}
+
+// Addresses and padded strides for the wrapper, which reads and writes the tensors through typed-array views.
+export function ptrW1(): usize { return W1; }
+export function ptrB(): usize { return B; }
+export function ptrW2T(): usize { return W2T; }
+export function ptrGW1(): usize { return GW1; }
+export function ptrGB(): usize { return GB; }
+export function ptrGW2T(): usize { return GW2T; }
+export function ptrET(): usize { return ET; }
+export function ptrQT(): usize { return QT; }
+export function ptrOffsets(): usize { return OFFS; }
+export function ptrIndices(): usize { return IDX; }
+export function ptrValues(): usize { return VAL; }
+export function strideM(): i32 { return MP; }
+export function strideK(): i32 { return KP; }
+export function strideO(): i32 { return OP; }
+export function lastActivePairs(): f64 { return activePairs; }
+
+// ---- activations (float32, as the other engines compute them) ----
+
+/** erf to ~1.2e-7 (Numerical Recipes' erfc Chebyshev fit), the same formula as protocol/activations.ts. */
+function erf(x: f32): f32 {
+  const z = Mathf.abs(x);
+  const t: f32 = 1.0 / (1.0 + 0.5 * z);
+  const poly: f32 =
+    -z * z - 1.26551223 +
+    t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 +
+    t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  const erfc = t * Mathf.exp(poly);
+  return x >= 0 ? 1.0 - erfc : erfc - 1.0;
+}
+
+const INV_SQRT2: f32 = 0.7071067811865476;
+const INV_SQRT_2PI: f32 = 0.3989422804014327;
+
+// ---- the step ----
+
+/** Rebuild W1T and PT = (W1 E)^T: PT[i, j] = sum_d ET[i, d] W1T[d, j], a (N x MP)(MP x KP) product. Register tile:
+ * 4 features x 8 neurons (8 vector accumulators); each ET value is broadcast straight from memory. */
+function computeP(): void {
+  for (let j = 0; j < K; j++)
+    for (let d = 0; d < MP; d++) store<f32>(f32At(W1T, d * KP + j), load<f32>(f32At(W1, j * MP + d)));
+  const rowK = <usize>KP << 2;
+  const rowM = <usize>MP << 2;
+  for (let j = 0; j < KP; j += 8) {
+    const w = f32At(W1T, j);
+    let i = 0;
+    for (; i + 4 <= N; i += 4) {
+      const e = ET + <usize>i * rowM;
+      let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
+      let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
+      for (let d = 0; d < MP; d++) {
+        const wd = w + <usize>d * rowK;
+        const w0 = v128.load(wd), w1 = v128.load(wd, 16);
+        const ed = e + (<usize>d << 2);
+        const e0 = v128.load32_splat(ed), e1 = v128.load32_splat(ed + rowM);
+        const e2 = v128.load32_splat(ed + 2 * rowM), e3 = v128.load32_splat(ed + 3 * rowM);
+        a00 = f32x4.add(a00, f32x4.mul(e0, w0)); a01 = f32x4.add(a01, f32x4.mul(e0, w1));
+        a10 = f32x4.add(a10, f32x4.mul(e1, w0)); a11 = f32x4.add(a11, f32x4.mul(e1, w1));
+        a20 = f32x4.add(a20, f32x4.mul(e2, w0)); a21 = f32x4.add(a21, f32x4.mul(e2, w1));
+        a30 = f32x4.add(a30, f32x4.mul(e3, w0)); a31 = f32x4.add(a31, f32x4.mul(e3, w1));
+      }
+      const p = PT + <usize>i * rowK + (<usize>j << 2);
+      v128.store(p, a00); v128.store(p, a01, 16);
+      v128.store(p + rowK, a10); v128.store(p + rowK, a11, 16);
+      v128.store(p + 2 * rowK, a20); v128.store(p + 2 * rowK, a21, 16);
+      v128.store(p + 3 * rowK, a30); v128.store(p + 3 * rowK, a31, 16);
+    }
+    for (; i < N; i++) {
+      const e = ET + <usize>i * rowM;
+      let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+      for (let d = 0; d < MP; d++) {
+        const wd = w + <usize>d * rowK;
+        const ed = v128.load32_splat(e + (<usize>d << 2));
+        a0 = f32x4.add(a0, f32x4.mul(ed, v128.load(wd)));
+        a1 = f32x4.add(a1, f32x4.mul(ed, v128.load(wd, 16)));
+      }
+      const p = PT + <usize>i * rowK + (<usize>j << 2);
+      v128.store(p, a0); v128.store(p, a1, 16);
+    }
+  }
+}
+
+/** Hidden layer of one block: pre = b + sum over active features of v_i PT[i, :], then the activation; every active
+ * (sample, neuron) pair is appended to the CSR lists (neuron, h, act'(pre)). Also x = E v per sample for grad W1.
+ * Returns the number of pairs. */
+function hiddenLayer(s0: i32, nb: i32): i32 {
+  const rowK = <usize>KP << 2;
+  let n = 0;
+  for (let sl = 0; sl < nb; sl++) {
+    const e0 = load<i32>(OFFS + (<usize>(s0 + sl) << 2));
+    const e1 = load<i32>(OFFS + (<usize>(s0 + sl + 1) << 2));
+    store<i32>(ROW + (<usize>sl << 2), n);
+    // x = E v, for the gradient of W1
+    const x = XB + ((<usize>sl * MP) << 2);
+    for (let d = 0; d < MP; d += 4) v128.store(x + (<usize>d << 2), f32x4.splat(0));
+    for (let e = e0; e < e1; e++) {
+      const v = f32x4.splat(load<f32>(VAL + (<usize>e << 2)));
+      const row = ET + ((<usize>load<i32>(IDX + (<usize>e << 2)) * MP) << 2);
+      for (let d = 0; d < MP; d += 4) {
+        const at = x + (<usize>d << 2);
+        v128.store(at, f32x4.add(v128.load(at), f32x4.mul(v, v128.load(row + (<usize>d << 2)))));
+      }
+    }
+    // pre-activations, 16 neurons at a time, kept in registers over the sample's features
+    for (let j = 0; j < KP; j += 16) {
+      const bj = f32At(B, j);
+      let p0 = v128.load(bj), p1 = v128.load(bj, 16), p2 = v128.load(bj, 32), p3 = v128.load(bj, 48);
+      for (let e = e0; e < e1; e++) {
+        const v = v128.load32_splat(VAL + (<usize>e << 2));
+        const row = PT + <usize>load<i32>(IDX + (<usize>e << 2)) * rowK + (<usize>j << 2);
+        p0 = f32x4.add(p0, f32x4.mul(v, v128.load(row)));
+        p1 = f32x4.add(p1, f32x4.mul(v, v128.load(row, 16)));
+        p2 = f32x4.add(p2, f32x4.mul(v, v128.load(row, 32)));
+        p3 = f32x4.add(p3, f32x4.mul(v, v128.load(row, 48)));
+      }
+      if (ACT == 0) {
+        // ReLU: most chunks have no positive lane when biases are negative; skip them without a scalar look.
+        const zero = f32x4.splat(0);
+        const any = v128.or(v128.or(f32x4.gt(p0, zero), f32x4.gt(p1, zero)), v128.or(f32x4.gt(p2, zero), f32x4.gt(p3, zero)));
+        if (!v128.any_true(any)) continue;
+      }
+      v128.store(PRE, p0); v128.store(PRE, p1, 16); v128.store(PRE, p2, 32); v128.store(PRE, p3, 48);
+      const end = min(16, K - j);
+      for (let l = 0; l < end; l++) {
+        const z = load<f32>(PRE + (<usize>l << 2));
+        let h: f32, slope: f32;
+        if (ACT == 0) {
+          if (!(z > 0)) continue;
+          h = z;
+          slope = 1;
+        } else if (ACT == 1) {
+          const cdf: f32 = 0.5 * (1.0 + erf(z * INV_SQRT2));
+          h = z * cdf;
+          slope = cdf + z * INV_SQRT_2PI * Mathf.exp(-0.5 * z * z);
+        } else {
+          const ez = Mathf.exp(z);
+          h = z * ez;
+          slope = (1.0 + z) * ez;
+        }
+        const q = <usize>n << 2;
+        store<i32>(CJ + q, j + l);
+        store<f32>(CH + q, h);
+        store<f32>(CS + q, slope);
+        n++;
+      }
+    }
+  }
+  store<i32>(ROW + (<usize>nb << 2), n);
+  return n;
+}
+
+/** y = W2 h for the block, from the CSR lists: a sample's outputs, 16 at a time, stay in registers while its active
+ * neurons' W2T rows are added in. Neurons are visited in tiles of TN rows so that the tile stays in L2 across the
+ * block's samples (the lists are sorted by neuron, so each sample's part of a tile is a contiguous range). */
+function forwardOutputs(nb: i32): void {
+  memory.fill(YB, 0, (<usize>nb * OP) << 2);
+  const rowO = <usize>OP << 2;
+  for (let sl = 0; sl < nb; sl++) store<i32>(CUR + (<usize>sl << 2), load<i32>(ROW + (<usize>sl << 2)));
+  for (let t = 0; t < KP; t += TN) {
+    const tileEnd = t + TN;
+    for (let sl = 0; sl < nb; sl++) {
+      const q0 = load<i32>(CUR + (<usize>sl << 2));
+      const qEnd = load<i32>(ROW + (<usize>(sl + 1) << 2));
+      let q1 = q0;
+      while (q1 < qEnd && load<i32>(CJ + (<usize>q1 << 2)) < tileEnd) q1++;
+      store<i32>(CUR + (<usize>sl << 2), q1);
+      if (q1 == q0) continue;
+      const y = YB + <usize>sl * rowO;
+      for (let c = 0; c < OP; c += 16) {
+        const yc = y + (<usize>c << 2);
+        let a0 = v128.load(yc), a1 = v128.load(yc, 16), a2 = v128.load(yc, 32), a3 = v128.load(yc, 48);
+        for (let q = q0; q < q1; q++) {
+          const h = v128.load32_splat(CH + (<usize>q << 2));
+          const w = W2T + <usize>load<i32>(CJ + (<usize>q << 2)) * rowO + (<usize>c << 2);
+          a0 = f32x4.add(a0, f32x4.mul(h, v128.load(w)));
+          a1 = f32x4.add(a1, f32x4.mul(h, v128.load(w, 16)));
+          a2 = f32x4.add(a2, f32x4.mul(h, v128.load(w, 32)));
+          a3 = f32x4.add(a3, f32x4.mul(h, v128.load(w, 48)));
+        }
+        v128.store(yc, a0); v128.store(yc, a1, 16); v128.store(yc, a2, 32); v128.store(yc, a3, 48);
+      }
+    }
+  }
+}
+
+/** Turn the block's outputs into d loss / d y = 2 (y - target) / batch, in place; returns the block's sum of squared
+ * errors. The decoder's and abs's targets are sparse (v or |v| at the active features), so they are subtracted
+ * feature by feature; the re-projector's target Q v is added up from rows of QT. */
+function outputGradient(s0: i32, nb: i32, twoOverB: f32): f64 {
+  const rowO = <usize>OP << 2;
+  const scale = f32x4.splat(twoOverB);
+  let total: f64 = 0;
+  for (let sl = 0; sl < nb; sl++) {
+    const y = YB + <usize>sl * rowO;
+    const e0 = load<i32>(OFFS + (<usize>(s0 + sl) << 2));
+    const e1 = load<i32>(OFFS + (<usize>(s0 + sl + 1) << 2));
+    for (let e = e0; e < e1; e++) {
+      const i = load<i32>(IDX + (<usize>e << 2));
+      const v = load<f32>(VAL + (<usize>e << 2));
+      if (TASK == 2) {
+        const vv = f32x4.splat(v);
+        const row = QT + <usize>i * rowO;
+        for (let c = 0; c < OP; c += 4) {
+          const at = y + (<usize>c << 2);
+          v128.store(at, f32x4.sub(v128.load(at), f32x4.mul(vv, v128.load(row + (<usize>c << 2)))));
+        }
+      } else {
+        const at = f32At(y, i);
+        store<f32>(at, load<f32>(at) - (TASK == 1 ? Mathf.abs(v) : v));
+      }
+    }
+    let sq = f32x4.splat(0);
+    for (let c = 0; c < OP; c += 4) {
+      const at = y + (<usize>c << 2);
+      const diff = v128.load(at);
+      sq = f32x4.add(sq, f32x4.mul(diff, diff));
+      v128.store(at, f32x4.mul(diff, scale));
+    }
+    total += <f64>f32x4.extract_lane(sq, 0) + <f64>f32x4.extract_lane(sq, 1) +
+      <f64>f32x4.extract_lane(sq, 2) + <f64>f32x4.extract_lane(sq, 3);
+  }
+  return total;
+}
+
+/** Re-list the block's pairs by neuron (counting sort of the CSR lists): CSC with sample, h and act'(pre). */
+function transposePairs(nb: i32): void {
+  memory.fill(COL, 0, (<usize>KP + 1) << 2);
+  const n = load<i32>(ROW + (<usize>nb << 2));
+  for (let q = 0; q < n; q++) {
+    const at = COL + ((<usize>load<i32>(CJ + (<usize>q << 2)) + 1) << 2);
+    store<i32>(at, load<i32>(at) + 1);
+  }
+  for (let j = 0; j < KP; j++) {
+    const start = load<i32>(COL + (<usize>j << 2));
+    store<i32>(COL + ((<usize>j + 1) << 2), load<i32>(COL + ((<usize>j + 1) << 2)) + start);
+    store<i32>(FILL + (<usize>j << 2), start);
+  }
+  for (let sl = 0; sl < nb; sl++) {
+    const q1 = load<i32>(ROW + ((<usize>sl + 1) << 2));
+    for (let q = load<i32>(ROW + (<usize>sl << 2)); q < q1; q++) {
+      const fill = FILL + (<usize>load<i32>(CJ + (<usize>q << 2)) << 2);
+      const p = <usize>load<i32>(fill) << 2;
+      store<i32>(fill, load<i32>(fill) + 1);
+      store<i32>(TS + p, sl);
+      store<f32>(TH + p, load<f32>(CH + (<usize>q << 2)));
+      store<f32>(TSL + p, load<f32>(CS + (<usize>q << 2)));
+    }
+  }
+}
+
+/** Backward pass of the block, one neuron at a time over the samples where it fired:
+ * dh = W2[:, j] . dy and grad W2[:, j] += h dy (one sweep over the neuron's W2T row, 16 outputs at a time held in
+ * registers); then d pre = (dh + l1 sign(h) / batch) act'(pre), grad b_j += d pre, grad W1[j, :] += d pre x. */
+function backward(nb: i32, l1OverB: f32): void {
+  const rowO = <usize>OP << 2;
+  const rowM = <usize>MP << 2;
+  for (let j = 0; j < K; j++) {
+    const q0 = load<i32>(COL + (<usize>j << 2));
+    const q1 = load<i32>(COL + ((<usize>j + 1) << 2));
+    if (q1 == q0) continue;
+    const count = q1 - q0;
+    memory.fill(PART, 0, <usize>count << 4);
+    const w = W2T + <usize>j * rowO;
+    const g = GW2T + <usize>j * rowO;
+    for (let c = 0; c < OP; c += 16) {
+      const wc = w + (<usize>c << 2);
+      const gc = g + (<usize>c << 2);
+      const w0 = v128.load(wc), w1 = v128.load(wc, 16), w2 = v128.load(wc, 32), w3 = v128.load(wc, 48);
+      let g0 = v128.load(gc), g1 = v128.load(gc, 16), g2 = v128.load(gc, 32), g3 = v128.load(gc, 48);
+      for (let q = 0; q < count; q++) {
+        const p = (<usize>(q0 + q)) << 2;
+        const dy = YB + <usize>load<i32>(TS + p) * rowO + (<usize>c << 2);
+        const d0 = v128.load(dy), d1 = v128.load(dy, 16), d2 = v128.load(dy, 32), d3 = v128.load(dy, 48);
+        const part = PART + (<usize>q << 4);
+        const dot = f32x4.add(f32x4.add(f32x4.mul(w0, d0), f32x4.mul(w1, d1)), f32x4.add(f32x4.mul(w2, d2), f32x4.mul(w3, d3)));
+        v128.store(part, f32x4.add(v128.load(part), dot));
+        const h = v128.load32_splat(TH + p);
+        g0 = f32x4.add(g0, f32x4.mul(h, d0));
+        g1 = f32x4.add(g1, f32x4.mul(h, d1));
+        g2 = f32x4.add(g2, f32x4.mul(h, d2));
+        g3 = f32x4.add(g3, f32x4.mul(h, d3));
+      }
+      v128.store(gc, g0); v128.store(gc, g1, 16); v128.store(gc, g2, 32); v128.store(gc, g3, 48);
+    }
+    let gb: f32 = 0;
+    for (let q = 0; q < count; q++) {
+      const p = (<usize>(q0 + q)) << 2;
+      const part = v128.load(PART + (<usize>q << 4));
+      const dh = f32x4.extract_lane(part, 0) + f32x4.extract_lane(part, 1) + f32x4.extract_lane(part, 2) + f32x4.extract_lane(part, 3);
+      const h = load<f32>(TH + p);
+      const sign: f32 = h > 0 ? 1 : h < 0 ? -1 : 0;
+      const dpre = (dh + sign * l1OverB) * load<f32>(TSL + p);
+      store<f32>(DPRE + (<usize>q << 2), dpre);
+      gb += dpre;
+    }
+    store<f32>(f32At(GB, j), load<f32>(f32At(GB, j)) + gb);
+    const gw = GW1 + <usize>j * rowM;
+    for (let c = 0; c < MP; c += 16) {
+      const gc = gw + (<usize>c << 2);
+      let a0 = v128.load(gc), a1 = v128.load(gc, 16), a2 = v128.load(gc, 32), a3 = v128.load(gc, 48);
+      for (let q = 0; q < count; q++) {
+        const dpre = v128.load32_splat(DPRE + (<usize>q << 2));
+        const x = XB + <usize>load<i32>(TS + ((<usize>(q0 + q)) << 2)) * rowM + (<usize>c << 2);
+        a0 = f32x4.add(a0, f32x4.mul(dpre, v128.load(x)));
+        a1 = f32x4.add(a1, f32x4.mul(dpre, v128.load(x, 16)));
+        a2 = f32x4.add(a2, f32x4.mul(dpre, v128.load(x, 32)));
+        a3 = f32x4.add(a3, f32x4.mul(dpre, v128.load(x, 48)));
+      }
+      v128.store(gc, a0); v128.store(gc, a1, 16); v128.store(gc, a2, 32); v128.store(gc, a3, 48);
+    }
+  }
+}
+
+/** Task loss (sum of squared errors / batch) of the batch in OFFS/IDX/VAL at the current parameters, and the
+ * gradients of the objective (task loss + l1 sum|h| / batch) in GW1, GB, GW2T. */
+export function forwardBackward(batchSize: i32, l1: f32): f64 {
+  memory.fill(GW1, 0, (<usize>KP * MP) << 2);
+  memory.fill(GB, 0, <usize>KP << 2);
+  memory.fill(GW2T, 0, (<usize>KP * OP) << 2);
+  computeP();
+  const twoOverB: f32 = 2.0 / <f32>batchSize;
+  const l1OverB: f32 = l1 / <f32>batchSize;
+  let loss: f64 = 0;
+  activePairs = 0;
+  for (let s0 = 0; s0 < batchSize; s0 += SB) {
+    const nb = min(SB, batchSize - s0);
+    const pairs = hiddenLayer(s0, nb);
+    activePairs += <f64>pairs;
+    if (pairs > 0) forwardOutputs(nb);
+    else memory.fill(YB, 0, (<usize>nb * OP) << 2);
+    loss += outputGradient(s0, nb, twoOverB);
+    if (pairs > 0) {
+      transposePairs(nb);
+      backward(nb, l1OverB);
+    }
+  }
+  return loss / <f64>batchSize;
+}
+
+// ---- the optimiser ----
+
+const BETA1: f32 = 0.9;
+const BETA2: f32 = 0.999;
+const EPSILON: f32 = 1e-6;
+const MAX_WEIGHT_NORM: f64 = 10;
+
+@inline function sum4(v: v128): f64 {
+  return <f64>f32x4.extract_lane(v, 0) + <f64>f32x4.extract_lane(v, 1) + <f64>f32x4.extract_lane(v, 2) + <f64>f32x4.extract_lane(v, 3);
+}
+
+/** One LAMB update of one tensor of `count` floats (a multiple of 4), fused: the first sweep updates the moments,
+ * writes the Adam step over the gradient and sums both squared norms; the second applies the step scaled by the
+ * trust ratio and zeroes the gradient buffer for the next step. Norms are summed per 4096 elements in float32 and
+ * across chunks in float64. */
+function lambTensor(w: usize, g: usize, mo: usize, ve: usize, count: i32, lr: f32): void {
+  const b1 = f32x4.splat(BETA1), c1 = f32x4.splat(1.0 - BETA1);
+  const b2 = f32x4.splat(BETA2), c2 = f32x4.splat(1.0 - BETA2);
+  const eps = f32x4.splat(EPSILON);
+  let weightSq: f64 = 0, stepSq: f64 = 0;
+  for (let i0 = 0; i0 < count; i0 += 4096) {
+    const i1 = min(count, i0 + 4096);
+    let ws = f32x4.splat(0), ss = f32x4.splat(0);
+    for (let i = i0; i < i1; i += 4) {
+      const o = <usize>i << 2;
+      const gi = v128.load(g + o);
+      const mi = f32x4.add(f32x4.mul(v128.load(mo + o), b1), f32x4.mul(gi, c1));
+      const vi = f32x4.add(f32x4.mul(v128.load(ve + o), b2), f32x4.mul(f32x4.mul(gi, gi), c2));
+      v128.store(mo + o, mi);
+      v128.store(ve + o, vi);
+      const step = f32x4.div(mi, f32x4.add(f32x4.sqrt(vi), eps));
+      v128.store(g + o, step);
+      const wi = v128.load(w + o);
+      ws = f32x4.add(ws, f32x4.mul(wi, wi));
+      ss = f32x4.add(ss, f32x4.mul(step, step));
+    }
+    weightSq += sum4(ws);
+    stepSq += sum4(ss);
+  }
+  const weightNorm = Math.min(Math.sqrt(weightSq), MAX_WEIGHT_NORM);
+  const stepNorm = Math.sqrt(stepSq);
+  const trust: f64 = weightNorm == 0 || stepNorm == 0 ? 1 : weightNorm / stepNorm;
+  const scale = f32x4.splat(<f32>(<f64>lr * trust));
+  const zero = f32x4.splat(0);
+  for (let i = 0; i < count; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(w + o, f32x4.sub(v128.load(w + o), f32x4.mul(v128.load(g + o), scale)));
+    v128.store(g + o, zero);
+  }
+}
+
+/** LAMB on W1, b and W2 (separate trust ratios), then every bias multiplied by `biasDecay`. */
+export function lamb(lr: f32, biasDecay: f32): void {
+  lambTensor(W1, GW1, M1, V1, K * MP, lr);
+  lambTensor(B, GB, MB, VB, KP, lr);
+  lambTensor(W2T, GW2T, M2, V2, KP * OP, lr);
+  if (biasDecay != 1) {
+    const f = f32x4.splat(biasDecay);
+    for (let j = 0; j < KP; j += 4) v128.store(f32At(B, j), f32x4.mul(v128.load(f32At(B, j)), f));
+  }
+}

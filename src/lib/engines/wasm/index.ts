@@ -1,0 +1,191 @@
+import type { Activation, Task } from "../../protocol/config.js";
+import type { Params } from "../../protocol/params.js";
+import type { SparseBatch } from "../../protocol/samplers.js";
+import type { Engine, EngineContext, EngineFactory } from "../engine.js";
+
+/**
+ * The fast engine: the model's step as WebAssembly SIMD kernels compiled from assembly/engine.as (see that file for
+ * how sparsity is exploited). This wrapper moves tensors between the canonical layout (W1 k x m, b, W2 out x k) and
+ * the kernels' padded one (W1 k x MP, W2 transposed KP x OP), and copies each batch into the instance's memory.
+ *
+ * Loading is injectable: in Node the default reads build/engine.wasm next to this file; a browser passes a loader
+ * such as `() => WebAssembly.compileStreaming(fetch(url))` to `wasmEngineFactory`. One compiled module is shared by
+ * every engine of a thread; each engine gets its own instance and memory, so engines are independent (and each
+ * worker thread simply makes its own).
+ */
+
+/** Exports of engine.wasm (addresses are byte offsets into `memory`). */
+interface Kernels {
+  memory: WebAssembly.Memory;
+  init(n: number, m: number, k: number, o: number, task: number, act: number): void;
+  reserveBatch(size: number, nnz: number): void;
+  forwardBackward(batchSize: number, l1: number): number;
+  lamb(lr: number, biasDecay: number): void;
+  ptrW1(): number;
+  ptrB(): number;
+  ptrW2T(): number;
+  ptrGW1(): number;
+  ptrGB(): number;
+  ptrGW2T(): number;
+  ptrET(): number;
+  ptrQT(): number;
+  ptrOffsets(): number;
+  ptrIndices(): number;
+  ptrValues(): number;
+  strideM(): number;
+  strideK(): number;
+  strideO(): number;
+  lastActivePairs(): number;
+}
+
+const TASK_CODES: Record<Task, number> = { decoder: 0, abs: 1, reprojector: 2 };
+const ACTIVATION_CODES: Record<Activation, number> = { relu: 0, gelu: 1, xexp: 2 };
+
+export type WasmModuleLoader = () => Promise<WebAssembly.Module>;
+
+/** Node: compile build/engine.wasm (made by `npm run build:wasm`) from disk. */
+export const loadWasmFromDisk: WasmModuleLoader = async () => {
+  const { readFile } = await import("node:fs/promises");
+  const url = new URL("./build/engine.wasm", import.meta.url);
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = new Uint8Array(await readFile(url));
+  } catch (cause) {
+    throw new Error(`the wasm engine is not built (${url.pathname} is missing): run \`npm run build:wasm\``, { cause });
+  }
+  return WebAssembly.compile(bytes);
+};
+
+/** Browser: compile the same bytes from a URL, streaming. */
+export function loadWasmFromUrl(url: string | URL): WasmModuleLoader {
+  return () => WebAssembly.compileStreaming(fetch(url));
+}
+
+class WasmEngine implements Engine {
+  readonly name = "wasm-simd";
+  private readonly k: number;
+  private readonly m: number;
+  private readonly outDim: number;
+  private readonly mp: number;
+  private readonly kp: number;
+  private readonly op: number;
+  /** Active (sample, neuron) pairs / (batch * k) of the last step: the fraction of neurons that fired. */
+  activeFraction = 0;
+
+  constructor(
+    private readonly wasm: Kernels,
+    private readonly context: EngineContext,
+  ) {
+    const { world, initial, config } = context;
+    const { k, m, outDim } = initial;
+    if (m !== world.m || outDim !== world.outDim) throw new Error("initial parameters do not match the world");
+    this.k = k;
+    this.m = m;
+    this.outDim = outDim;
+    wasm.init(world.nFeatures, m, k, outDim, TASK_CODES[world.task], ACTIVATION_CODES[config.activation]);
+    this.mp = wasm.strideM();
+    this.kp = wasm.strideK();
+    this.op = wasm.strideO();
+    // The world's embedders, transposed so that a feature's direction is a contiguous row.
+    const n = world.nFeatures;
+    const et = this.f32(wasm.ptrET(), n * this.mp);
+    for (let d = 0; d < m; d++) for (let i = 0; i < n; i++) et[i * this.mp + d] = world.embedder[d * n + i];
+    if (world.task === "reprojector") {
+      const qt = this.f32(wasm.ptrQT(), n * this.op);
+      for (let d = 0; d < m; d++) for (let i = 0; i < n; i++) qt[i * this.op + d] = world.projector![d * n + i];
+    }
+    const w1 = this.f32(wasm.ptrW1(), k * this.mp);
+    for (let j = 0; j < k; j++) w1.set(initial.w1.subarray(j * m, (j + 1) * m), j * this.mp);
+    this.f32(wasm.ptrB(), k).set(initial.b);
+    const w2t = this.f32(wasm.ptrW2T(), this.kp * this.op);
+    for (let o = 0; o < outDim; o++) for (let j = 0; j < k; j++) w2t[j * this.op + o] = initial.w2[o * k + j];
+  }
+
+  /** A fresh view: memory may have grown (which detaches older views) since the last call. */
+  private f32(address: number, length: number): Float32Array {
+    return new Float32Array(this.wasm.memory.buffer, address, length);
+  }
+
+  private loadBatch(batch: SparseBatch): void {
+    const nnz = batch.offsets[batch.size];
+    this.wasm.reserveBatch(batch.size, nnz);
+    const buffer = this.wasm.memory.buffer;
+    new Int32Array(buffer, this.wasm.ptrOffsets(), batch.size + 1).set(batch.offsets.subarray(0, batch.size + 1));
+    new Int32Array(buffer, this.wasm.ptrIndices(), nnz).set(batch.indices.subarray(0, nnz));
+    new Float32Array(buffer, this.wasm.ptrValues(), nnz).set(batch.values.subarray(0, nnz));
+  }
+
+  private forwardBackward(batch: SparseBatch): number {
+    if (batch.nFeatures !== this.context.world.nFeatures) throw new Error("batch feature count does not match the world");
+    this.loadBatch(batch);
+    const loss = this.wasm.forwardBackward(batch.size, this.context.config.l1);
+    this.activeFraction = this.wasm.lastActivePairs() / (batch.size * this.k);
+    return loss;
+  }
+
+  step(batch: SparseBatch, lr: number, biasDecay: number): number {
+    const loss = this.forwardBackward(batch);
+    this.wasm.lamb(lr, biasDecay);
+    return loss;
+  }
+
+  lossAndGradients(batch: SparseBatch) {
+    const loss = this.forwardBackward(batch);
+    const grads = this.canonical(this.wasm.ptrGW1(), this.wasm.ptrGB(), this.wasm.ptrGW2T());
+    // The kernels keep gradients until the next update consumes them; clear them so that step() starts clean.
+    for (const [address, length] of [
+      [this.wasm.ptrGW1(), this.kp * this.mp],
+      [this.wasm.ptrGB(), this.kp],
+      [this.wasm.ptrGW2T(), this.kp * this.op],
+    ])
+      this.f32(address, length).fill(0);
+    return { loss, w1: grads.w1, b: grads.b, w2: grads.w2 };
+  }
+
+  /** Copy tensors from the kernels' padded layout to the canonical one. */
+  private canonical(w1At: number, bAt: number, w2tAt: number): { w1: Float32Array; b: Float32Array; w2: Float32Array } {
+    const { k, m, outDim, mp, op } = this;
+    const w1 = new Float32Array(k * m);
+    const paddedW1 = this.f32(w1At, k * mp);
+    for (let j = 0; j < k; j++) w1.set(paddedW1.subarray(j * mp, j * mp + m), j * m);
+    const b = this.f32(bAt, k).slice();
+    const w2 = new Float32Array(outDim * k);
+    const w2t = this.f32(w2tAt, k * op);
+    for (let j = 0; j < k; j++) for (let o = 0; o < outDim; o++) w2[o * k + j] = w2t[j * op + o];
+    return { w1, b, w2 };
+  }
+
+  params(): Params {
+    const { w1, b, w2 } = this.canonical(this.wasm.ptrW1(), this.wasm.ptrB(), this.wasm.ptrW2T());
+    return { k: this.k, m: this.m, outDim: this.outDim, w1, b, w2 };
+  }
+
+  dispose(): void {
+    // The instance and its memory are garbage once this engine is dropped.
+  }
+}
+
+/** An engine factory that compiles the kernels with `load` (once) and gives each run its own instance. */
+export function wasmEngineFactory(load: WasmModuleLoader = loadWasmFromDisk): EngineFactory {
+  let compiled: Promise<WebAssembly.Module> | null = null;
+  return {
+    id: "wasm",
+    version: "wasm-1",
+    async create(context) {
+      compiled ??= load().catch((error) => {
+        compiled = null; // let a later call retry, e.g. after `npm run build:wasm`
+        throw error;
+      });
+      const instance = await WebAssembly.instantiate(await compiled, {
+        env: {
+          abort: () => {
+            throw new Error("wasm engine: abort");
+          },
+        },
+      });
+      return new WasmEngine(instance.exports as unknown as Kernels, context);
+    },
+  };
+}
+
+export const wasmEngine: EngineFactory = wasmEngineFactory();
