@@ -1,26 +1,32 @@
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError } from "commander";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { resolve } from "node:path";
+import { z } from "zod";
 import { ENGINE_IDS } from "../engines/index.js";
 import { PRESET_IDS, PRESETS, type Preset } from "../experiments/presets.js";
-import { expandExperiments } from "../experiments/sweep.js";
+import { expandExperiments, type RunSpec } from "../experiments/sweep.js";
 import { EXPERIMENTS } from "../experiments/table1.js";
+import type { RunConfig } from "../protocol/config.js";
 import { RunCache } from "../runner/cache.js";
+import { removeManifest, sweepId, writeManifest, type Manifest } from "../runner/manifest.js";
 import { writeTables } from "../runner/parquet.js";
-import { runSweep } from "../runner/sweep.js";
-import { parseOverrides, UsageError } from "./overrides.js";
+import type { RunRecord } from "../runner/record.js";
+import { IncompleteSweepError, RunFailedError, runSweep } from "../runner/sweep.js";
+import { choiceText, integerText, parseExperiments, parseOverrides, positiveNumberText, refusal, shardText, usageErrorFrom, UsageError, validateCatalogue } from "./validate.js";
 
 /**
  * npm run sweep -- --experiment <ID> [--preset smoke|quick|paper] [--seeds N] [--set key=value]... [--out DIR]
- * Writes runs, checkpoints, losses, neurons and sfa as Parquet into DIR. Progress goes to stderr.
+ *                  [--shard i/n] [--max-minutes M] [--engine E] [--workers N] [--no-cache]
+ *
+ * Writes runs, checkpoints, losses, neurons and sfa as Parquet into DIR, then manifest.json. Progress goes to stderr.
+ * Every flag is validated before anything is trained or written. Exit codes:
+ *   0  the sweep (or shard) is complete
+ *   1  a run failed (finished runs stay cached: rerun to continue)
+ *   2  bad input: nothing was written
+ *   3  --max-minutes ran out: the finished runs were written, manifest.json says complete: false; rerun to continue
  */
 
-function positiveInteger(name: string) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got "${text}"`);
-    return value;
-  };
-}
+export const EXIT = { ok: 0, failed: 1, usage: 2, incomplete: 3 } as const;
 
 function experimentTable(): string {
   const header = ["id", "task", "act.", "sampler", "k", "eps", "lr", "decay", "init bias", "L1", "title"];
@@ -35,41 +41,168 @@ function experimentTable(): string {
 }
 
 export function sweepCommand(): Command {
+  // Options are taken as text and validated together by SweepFlagsSchema, so every message has the same shape.
   return new Command("sweep")
     .description("Train the runs of one or more Table 1 experiments and write them as Parquet.")
     .requiredOption("--experiment <ids>", `experiment id(s), comma-separated, "all", or "list" to print the table`)
-    .addOption(new Option("--preset <preset>", "scale of the runs").choices(PRESET_IDS).default("quick"))
-    .option("--seeds <n>", "seeds per run (default: the preset's)", positiveInteger("--seeds"))
+    .option("--preset <preset>", `scale of the runs: ${PRESET_IDS.join(", ")}`, "quick")
+    .option("--seeds <n>", "seeds per run, 1..n (default: the preset's)")
     .option("--set <key=value>", "override a config field (repeatable); setting the swept field gives a single run", (v: string, all: string[]) => [...all, v], [] as string[])
     .option("--out <dir>", "output directory", "out")
-    .addOption(new Option("--engine <engine>", "training engine (default: the fastest available)").choices(ENGINE_IDS))
-    .option("--workers <n>", "parallel worker threads (default: one per core; 0 = in this thread)", positiveInteger("--workers"))
+    .option("--shard <i/n>", "run only the i-th of n parts of the sweep (runs whose index mod n is i-1); merge the parts with npm run merge")
+    .option("--max-minutes <m>", "time budget: start no run after it, abandon runs in flight, write the finished ones, exit 3")
+    .option("--engine <engine>", `training engine: ${ENGINE_IDS.join(", ")} (default: the fastest available)`)
+    .option("--workers <n>", "parallel worker threads (default: one per core; 0 = in this thread)")
     .option("--no-cache", "ignore and do not fill the run cache")
-    .showHelpAfterError();
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, writeOut: (s) => process.stdout.write(s) });
 }
 
-export async function main(argv: string[]): Promise<void> {
+const SweepFlagsSchema = z.object({
+  experiment: z.string(),
+  preset: choiceText("--preset", PRESET_IDS as unknown as [Preset["id"], ...Preset["id"][]]),
+  seeds: integerText("--seeds", 1).optional(),
+  set: z.array(z.string()),
+  out: z.string().refine((s) => s.trim() !== "", { error: (issue) => refusal("--out", issue.input, "a directory path") }),
+  shard: shardText().optional(),
+  maxMinutes: positiveNumberText("--max-minutes", "a number of minutes").optional(),
+  engine: choiceText("--engine", ENGINE_IDS as [string, ...string[]]).optional(),
+  workers: integerText("--workers", 0).optional(),
+  cache: z.boolean(),
+});
+
+export interface SweepPlan {
+  experiments: "all" | string[];
+  preset: Preset["id"];
+  seeds?: number;
+  overrides: Partial<RunConfig>;
+  out: string;
+  shard?: { index: number; count: number };
+  maxMinutes?: number;
+  engine?: string;
+  workers?: number;
+  cache: boolean;
+  /** Every run of the sweep, in the stable expansion order. */
+  specs: RunSpec[];
+  /** The runs this invocation trains: all of them, or the shard's. */
+  selected: RunSpec[];
+}
+
+/** The runs of shard i of n: those whose position in the expansion order is i-1 modulo n. */
+export function shardOf<T>(items: T[], shard: { index: number; count: number } | undefined): T[] {
+  return shard ? items.filter((_, position) => position % shard.count === shard.index - 1) : items;
+}
+
+/** Turn a ZodError raised by a run's config into a usage message naming the field, its value and the rule. */
+function configError(error: z.ZodError, overrides: Record<string, unknown>): UsageError {
+  const issue = error.issues[0];
+  const field = String(issue.path[0] ?? "config");
+  const rule = `a value that satisfies "${issue.message}"`;
+  if (Object.hasOwn(overrides, field)) return new UsageError(refusal(`--set ${field}`, overrides[field], rule));
+  return new UsageError(`${field} (from the experiment, the preset and the --set values): expected ${rule}`);
+}
+
+/**
+ * Parse and validate the arguments and expand the sweep, without touching the disk (beyond checking that --out is
+ * not a file). Returns "list" for `--experiment list`, null after --help; throws UsageError on any bad input.
+ */
+export function planSweep(argv: string[]): SweepPlan | "list" | null {
   const program = sweepCommand();
-  program.parse(argv, { from: "user" });
-  const options = program.opts<{ experiment: string; preset: Preset["id"]; seeds?: number; set: string[]; out: string; engine?: string; workers?: number; cache: boolean }>();
-  if (options.experiment === "list") {
-    process.stdout.write(`${experimentTable()}\n`);
-    return;
+  try {
+    program.parse(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return null;
+      throw new UsageError(error.message.replace(/^error: /, ""));
+    }
+    throw error;
   }
-  if (options.seeds === 0) throw new UsageError("--seeds must be at least 1");
-  const overrides = parseOverrides(options.set);
-  const ids = options.experiment === "all" ? "all" : options.experiment.split(",").map((s) => s.trim());
-  const specs = expandExperiments(ids, { preset: options.preset, seeds: options.seeds, overrides });
-  process.stderr.write(`${PRESETS[options.preset].description}\n`);
-  const records = await runSweep(specs, { engine: options.engine, workers: options.workers, cache: options.cache ? new RunCache() : null });
-  const paths = await writeTables(records, resolve(options.out));
-  process.stderr.write(`wrote ${paths.join(", ")}\n`);
+  const parsed = SweepFlagsSchema.safeParse(program.opts());
+  if (!parsed.success) throw usageErrorFrom(parsed.error);
+  const flags = parsed.data;
+  const experiments = parseExperiments(flags.experiment);
+  if (experiments === "list") return "list";
+  const overrides = parseOverrides(flags.set) as Partial<RunConfig>;
+  if (flags.seeds !== undefined && overrides.seed !== undefined)
+    throw new UsageError(refusal("--seeds", String(flags.seeds), `no --seeds together with --set seed=${overrides.seed} (which fixes the one seed)`));
+  const out = resolve(flags.out);
+  if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(refusal("--out", flags.out, "a directory (this path is a file)"));
+  validateCatalogue();
+  let specs: RunSpec[];
+  try {
+    specs = expandExperiments(experiments, { preset: flags.preset, seeds: flags.seeds, overrides });
+  } catch (error) {
+    if (error instanceof z.ZodError) throw configError(error, overrides);
+    throw error;
+  }
+  const selected = shardOf(specs, flags.shard);
+  return { experiments, preset: flags.preset, seeds: flags.seeds, overrides, out, shard: flags.shard, maxMinutes: flags.maxMinutes, engine: flags.engine, workers: flags.workers, cache: flags.cache, specs, selected };
+}
+
+export interface MainIO {
+  /** Run cache directory (default MONO_CACHE_DIR or .cache/runs). */
+  cacheDir?: string;
+  log?: (line: string) => void;
+  stdout?: (text: string) => void;
+}
+
+/** The whole command; resolves to its exit code. Throws UsageError (exit 2) before anything is written. */
+export async function main(argv: string[], io: MainIO = {}): Promise<number> {
+  const log = io.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const plan = planSweep(argv);
+  if (plan === null) return EXIT.ok;
+  if (plan === "list") {
+    (io.stdout ?? ((text: string) => process.stdout.write(text)))(`${experimentTable()}\n`);
+    return EXIT.ok;
+  }
+  const { selected, specs, shard } = plan;
+  log(`${PRESETS[plan.preset].description}`);
+  if (shard) log(`shard ${shard.index}/${shard.count}: ${selected.length} of the sweep's ${specs.length} runs`);
+  // From here on the disk is touched. A stale manifest must not vouch for tables this invocation may leave half-made.
+  mkdirSync(plan.out, { recursive: true });
+  removeManifest(plan.out);
+  let records: RunRecord[];
+  let missing: string[] = [];
+  let incomplete: IncompleteSweepError | null = null;
+  try {
+    records = await runSweep(selected, { engine: plan.engine, workers: plan.workers, cache: plan.cache ? new RunCache(io.cacheDir) : null, maxMinutes: plan.maxMinutes, log });
+  } catch (error) {
+    if (!(error instanceof IncompleteSweepError)) throw error;
+    incomplete = error;
+    records = error.records;
+    missing = error.missing;
+  }
+  const paths = await writeTables(records, plan.out);
+  const manifest: Manifest = {
+    format: 1,
+    sweep: { experiments: plan.experiments, preset: plan.preset, seeds: plan.seeds ?? null, overrides: plan.overrides as Record<string, string | number> },
+    sweep_id: sweepId(specs),
+    sweep_runs: specs.length,
+    shard: shard ?? null,
+    runs: records.map((r) => String(r.run.run_id)),
+    missing,
+    complete: missing.length === 0,
+  };
+  paths.push(writeManifest(plan.out, manifest));
+  log(`wrote ${paths.join(", ")}`);
+  if (incomplete) {
+    log(`INCOMPLETE: ${incomplete.message}`);
+    return EXIT.incomplete;
+  }
+  return EXIT.ok;
 }
 
 const isEntryPoint = process.argv[1] && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href;
 if (isEntryPoint) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`error: ${error instanceof UsageError || !(error instanceof Error) ? String(error instanceof Error ? error.message : error) : error.message}\n`);
-    process.exit(error instanceof UsageError ? 2 : 1);
-  });
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      const usage = error instanceof UsageError;
+      if (usage) process.stderr.write(`error: ${error.message}\n(nothing was written; see --help)\n`);
+      else if (error instanceof RunFailedError) process.stderr.write(`error: ${error.message}\nFinished runs are cached: rerun the same command to continue.\n`);
+      else process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(usage ? EXIT.usage : EXIT.failed);
+    },
+  );
 }

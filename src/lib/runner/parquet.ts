@@ -11,7 +11,8 @@ import { TABLES, tableSpec, type ColumnType, type TableSpec } from "./tables.js"
 type Value = string | number | boolean | null | undefined;
 
 function append(appender: DuckDBAppender, type: ColumnType, value: Value): void {
-  if (value === null || value === undefined || (typeof value === "number" && Number.isNaN(value) && type !== "DOUBLE" && type !== "FLOAT")) {
+  // NaN and +-Inf are kept in floating-point columns (a diverged run's final_loss is NaN); elsewhere they are NULL.
+  if (value === null || value === undefined || (typeof value === "number" && !Number.isFinite(value) && type !== "DOUBLE" && type !== "FLOAT")) {
     appender.appendNull();
     return;
   }
@@ -69,7 +70,8 @@ async function copyToParquet(connection: DuckDBConnection, name: string, path: s
   renameSync(temporary, path);
 }
 
-const ORDER: Record<TableSpec["name"], string> = {
+/** The sort keys of every table: the writer and `npm run merge` order by them, so output is independent of run order. */
+export const TABLE_ORDER: Record<TableSpec["name"], string> = {
   runs: "run_id",
   checkpoints: "run_id, step",
   losses: "run_id, step",
@@ -89,7 +91,7 @@ export async function writeTables(records: RunRecord[], dir: string, tables: Tab
       await createTable(connection, spec);
       await fillTable(connection, spec, records);
       const path = join(dir, `${name}.parquet`);
-      await copyToParquet(connection, name, path, ORDER[name]);
+      await copyToParquet(connection, name, path, TABLE_ORDER[name]);
       await connection.run(`DROP TABLE "${name}"`);
       paths.push(path);
     }

@@ -1,4 +1,8 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { availableParallelism } from "node:os";
+import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { RunSpec } from "../experiments/sweep.js";
 import { engineById } from "../engines/index.js";
@@ -11,8 +15,43 @@ export interface SweepRunOptions {
   engine?: string;
   /** Parallel worker threads; default one per core. 0 trains in this thread (tests, debugging). */
   workers?: number;
+  /** The run cache; default the shared one (MONO_CACHE_DIR or .cache/runs); null disables it. */
   cache?: RunCache | null;
+  /**
+   * Time budget in minutes, counted from the call. Once it is spent no run is started, runs in flight in worker
+   * threads are abandoned (their workers terminated; a rerun trains them from the start), and runSweep rejects with
+   * an IncompleteSweepError that carries every run finished so far (all of them are already in the cache). With
+   * `workers: 0` a run in flight cannot be interrupted and finishes first.
+   */
+  maxMinutes?: number;
   log?: (line: string) => void;
+}
+
+/** A run threw (not diverged: divergence is a result). Finished runs are in the cache; a rerun continues. */
+export class RunFailedError extends Error {
+  constructor(
+    readonly runId: string,
+    readonly reason: string,
+  ) {
+    super(`run ${runId} failed: ${reason}`);
+    this.name = "RunFailedError";
+  }
+}
+
+/** The time budget ran out: `records` holds the finished runs (in spec order), `missing` the ids of the others. */
+export class IncompleteSweepError extends Error {
+  constructor(
+    readonly records: RunRecord[],
+    readonly missing: string[],
+    readonly maxMinutes: number,
+  ) {
+    super(
+      `time budget of ${maxMinutes} min spent: ${records.length} of ${records.length + missing.length} runs finished, ` +
+        `${missing.length} not (first: ${missing.slice(0, 3).join(", ")}${missing.length > 3 ? ", ..." : ""}). ` +
+        `Finished runs are cached: rerun the same command to continue.`,
+    );
+    this.name = "IncompleteSweepError";
+  }
 }
 
 /** Relative cost of a run, for the time-left estimate. */
@@ -24,25 +63,52 @@ function formatDuration(seconds: number): string {
   return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
 }
 
+/** A record (cached or fresh) labelled with this spec's identity: the same config may belong to several runs. */
+function labelled(record: RunRecord, spec: RunSpec): RunRecord {
+  return {
+    ...record,
+    run: {
+      ...record.run,
+      run_id: spec.run_id,
+      experiment: spec.experiment,
+      preset: spec.preset,
+      decay_nominal: spec.decay_nominal,
+      // issue 6: the variant is the spec's, and records cached before bias_rule existed are paper runs.
+      variant: spec.variant ?? null,
+      bias_rule: record.run.bias_rule ?? "paper",
+    },
+  };
+}
+
 /**
  * Run every spec (from the cache when it has them), spreading the rest over worker threads, and return their
  * records in spec order. Each finished run is cached at once, so a killed sweep resumes where it stopped.
+ * Rejects with RunFailedError when a run throws, IncompleteSweepError when the time budget runs out.
  */
 export async function runSweep(specs: RunSpec[], options: SweepRunOptions = {}): Promise<RunRecord[]> {
+  const started = Date.now();
+  const deadline = options.maxMinutes === undefined ? Number.POSITIVE_INFINITY : started + options.maxMinutes * 60_000;
   const factory = engineById(options.engine);
   const cache = options.cache === undefined ? new RunCache() : options.cache;
   const log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+  const ids = new Set<string>();
+  for (const s of specs) {
+    if (ids.has(s.run_id)) throw new Error(`run ${s.run_id} appears twice in the sweep`);
+    ids.add(s.run_id);
+  }
+  const stale = cache?.removeStaleTemporaries() ?? 0;
+  if (stale > 0) log(`cache: removed ${stale} stale temporary file(s) of killed writers in ${cache!.dir}`);
   const records = new Map<string, RunRecord>();
   const keys = new Map(specs.map((s) => [s.run_id, cacheKey(s.config, factory)]));
   const todo = specs.filter((s) => {
     const cached = cache?.get(keys.get(s.run_id)!);
-    if (cached) records.set(s.run_id, { ...cached, run: { ...cached.run, run_id: s.run_id, experiment: s.experiment, preset: s.preset } });
+    if (cached) records.set(s.run_id, labelled(cached, s));
     return !cached;
   });
   log(`sweep: ${specs.length} runs, ${specs.length - todo.length} cached, ${todo.length} to train with engine ${factory.id}`);
+  let outOfTime = false;
   if (todo.length > 0) {
     const totalCost = todo.reduce((sum, s) => sum + cost(s), 0);
-    const started = Date.now();
     let doneCost = 0;
     let finished = 0;
     const index = new Map(todo.map((s, i) => [s.run_id, i + 1]));
@@ -57,63 +123,109 @@ export async function runSweep(specs: RunSpec[], options: SweepRunOptions = {}):
       } else if (message.type === "done") {
         doneCost += cost(spec);
         finished++;
-        cache?.set(keys.get(spec.run_id)!, message.record);
-        records.set(spec.run_id, message.record);
-        const r = message.record.run;
-        log(`${label} done in ${Number(r.wall_s).toFixed(1)}s: loss ${Number(r.final_loss).toFixed(4)}, mono/features ${Number(r.mono_per_feature).toFixed(3)} (${finished}/${todo.length} trained)`);
+        const record = labelled(message.record, spec);
+        cache?.set(keys.get(spec.run_id)!, record);
+        records.set(spec.run_id, record);
+        const r = record.run;
+        const result = r.status === "diverged" ? `DIVERGED at step ${r.diverged_at}` : `loss ${Number(r.final_loss).toFixed(4)}, mono/features ${Number(r.mono_per_feature).toFixed(3)}`;
+        log(`${label} done in ${Number(r.wall_s).toFixed(1)}s: ${result} (${finished}/${todo.length} trained)`);
       } else {
-        throw new Error(`run ${spec.run_id} failed: ${message.error}`);
+        throw new RunFailedError(spec.run_id, message.error);
       }
     };
     const workers = Math.min(options.workers ?? availableParallelism(), todo.length);
     if (workers === 0) {
-      for (const spec of todo) await trainSpec({ spec, engine: factory.id }, onMessage);
+      for (const spec of todo) {
+        if (Date.now() >= deadline) {
+          outOfTime = true;
+          break;
+        }
+        await trainSpec({ spec, engine: factory.id }, onMessage);
+      }
     } else {
-      await runInWorkers(todo, factory.id, workers, onMessage);
+      outOfTime = await runInWorkers(todo, factory.id, workers, deadline, onMessage);
     }
   }
-  return specs.map((s) => records.get(s.run_id)!);
+  const missing = specs.filter((s) => !records.has(s.run_id)).map((s) => s.run_id);
+  const finishedRecords = specs.flatMap((s) => records.get(s.run_id) ?? []);
+  if (missing.length > 0) {
+    if (outOfTime && options.maxMinutes !== undefined) throw new IncompleteSweepError(finishedRecords, missing, options.maxMinutes);
+    throw new Error(`internal error: ${missing.length} runs neither finished nor failed (first: ${missing[0]})`);
+  }
+  return finishedRecords;
 }
 
-/** Workers are TypeScript too: register tsx's loader in the worker, then load the worker module. */
-const WORKER_BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})
-  .then(({ register }) => { register(); return import(${JSON.stringify(new URL("./worker.ts", import.meta.url).href)}); });`;
+/**
+ * Workers are TypeScript too: register tsx's loader in the worker, then load the worker module. (Resolved lazily and
+ * without import.meta.resolve, which test runners that transform modules do not provide.)
+ */
+function tsxEsmApiFromPackage(): string {
+  const packageJson = createRequire(import.meta.url).resolve("tsx/package.json");
+  const exported = (JSON.parse(readFileSync(packageJson, "utf8")) as { exports: Record<string, { import: string | { default: string } }> }).exports["./esm/api"].import;
+  return pathToFileURL(join(dirname(packageJson), typeof exported === "string" ? exported : exported.default)).href;
+}
 
-function runInWorkers(todo: RunSpec[], engine: string, count: number, onMessage: (m: WorkerMessage) => void): Promise<void> {
+function workerBootstrap(): string {
+  const tsxApi = typeof import.meta.resolve === "function" ? import.meta.resolve("tsx/esm/api") : tsxEsmApiFromPackage();
+  return `import(${JSON.stringify(tsxApi)})
+  .then(({ register }) => { register(); return import(${JSON.stringify(new URL("./worker.ts", import.meta.url).href)}); });`;
+}
+
+/**
+ * Train `todo` on `count` worker threads. Resolves true when the deadline stopped it early (in-flight runs
+ * abandoned), false when every run finished; rejects with the first failure (a run that threw, a worker that died).
+ */
+function runInWorkers(todo: RunSpec[], engine: string, count: number, deadline: number, onMessage: (m: WorkerMessage) => void): Promise<boolean> {
   return new Promise((resolvePromise, reject) => {
     const queue = [...todo];
+    const inFlight = new Map<Worker, RunSpec>();
     const pool: Worker[] = [];
-    let active = 0;
-    let failed = false;
-    const stopAll = (error: unknown) => {
-      if (failed) return;
-      failed = true;
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (outcome: { error: unknown } | { outOfTime: boolean }) => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
       for (const w of pool) void w.terminate();
-      reject(error);
+      if ("error" in outcome) reject(outcome.error);
+      else resolvePromise(outcome.outOfTime);
     };
     const feed = (worker: Worker) => {
+      inFlight.delete(worker);
+      if (settled) return;
+      if (Date.now() >= deadline && queue.length > 0) return finish({ outOfTime: true });
       const spec = queue.shift();
       if (!spec) {
         void worker.terminate();
-        if (--active === 0 && !failed) resolvePromise();
+        if (inFlight.size === 0) finish({ outOfTime: false });
         return;
       }
+      inFlight.set(worker, spec);
       worker.postMessage({ spec, engine } satisfies WorkerRequest);
     };
+    const bootstrap = workerBootstrap();
+    if (Number.isFinite(deadline)) timer = setTimeout(() => finish({ outOfTime: true }), Math.max(0, deadline - Date.now()));
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(WORKER_BOOTSTRAP, { eval: true });
+      const worker = new Worker(bootstrap, { eval: true });
       pool.push(worker);
-      active++;
       worker.on("message", (message: WorkerMessage) => {
+        if (settled) return;
         try {
           onMessage(message);
         } catch (error) {
-          stopAll(error);
+          finish({ error });
           return;
         }
         if (message.type === "done") feed(worker);
       });
-      worker.on("error", stopAll);
+      worker.on("error", (error) => {
+        const spec = inFlight.get(worker);
+        finish({ error: spec ? new RunFailedError(spec.run_id, `worker thread crashed: ${error.stack ?? error.message}`) : error });
+      });
+      worker.on("exit", (code) => {
+        const spec = inFlight.get(worker);
+        if (!settled && spec) finish({ error: new RunFailedError(spec.run_id, `worker thread exited with code ${code} (out of memory?)`) });
+      });
       feed(worker);
     }
   });
