@@ -1,8 +1,9 @@
 import type { EngineFactory } from "./engine.js";
 import { tfjsEngine } from "./tfjs.js";
+import { wasmEngine } from "./wasm/index.js";
 
 /** Every engine the runner can use, fastest first: the default is the first one that is available. */
-export const ENGINES: EngineFactory[] = [tfjsEngine];
+export const ENGINES: EngineFactory[] = [wasmEngine, tfjsEngine];
 
 export const ENGINE_IDS = ENGINES.map((e) => e.id);
 

@@ -77,7 +77,7 @@ describe("wasm engine", () => {
       expect(relativeError(got.b, want.grads.b), "grad b").toBeLessThan(1e-4);
       expect(relativeError(got.w2, want.grads.w2), "grad w2").toBeLessThan(1e-4);
       if (c.activation === "relu") {
-        const fraction = (engine as unknown as { activeFraction: number }).activeFraction;
+        const fraction = engine.activeFraction;
         expect(fraction).toBeGreaterThan(c.active[0]);
         expect(fraction).toBeLessThan(c.active[1]);
       }

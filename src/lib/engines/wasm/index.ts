@@ -43,6 +43,34 @@ const ACTIVATION_CODES: Record<Activation, number> = { relu: 0, gelu: 1, xexp: 2
 
 export type WasmModuleLoader = () => Promise<WebAssembly.Module>;
 
+/** Names of the kernels' phases, in the order of the ids they report (see `phase` in assembly/engine.as). */
+export const PHASES = ["P = W1 E", "hidden layer", "outputs", "output gradient", "re-list by neuron", "backward", "LAMB"] as const;
+
+/** Accumulates wall time per phase when profiling is on; otherwise the kernels' phase calls do nothing. */
+class PhaseClock {
+  readonly ms = new Float64Array(PHASES.length);
+  private current = -1;
+  private since = 0;
+
+  constructor(
+    readonly enabled: boolean,
+    private readonly clock: () => number = () => performance.now(),
+  ) {}
+
+  enter = (id: number): void => {
+    if (!this.enabled) return;
+    const now = this.clock();
+    if (this.current >= 0) this.ms[this.current] += now - this.since;
+    this.current = id;
+    this.since = now;
+  };
+
+  stop(): void {
+    if (this.current >= 0) this.ms[this.current] += this.clock() - this.since;
+    this.current = -1;
+  }
+}
+
 /** Node: compile build/engine.wasm (made by `npm run build:wasm`) from disk. */
 export const loadWasmFromDisk: WasmModuleLoader = async () => {
   const { readFile } = await import("node:fs/promises");
@@ -61,7 +89,7 @@ export function loadWasmFromUrl(url: string | URL): WasmModuleLoader {
   return () => WebAssembly.compileStreaming(fetch(url));
 }
 
-class WasmEngine implements Engine {
+class WasmSimdEngine implements Engine {
   readonly name = "wasm-simd";
   private readonly k: number;
   private readonly m: number;
@@ -75,6 +103,8 @@ class WasmEngine implements Engine {
   constructor(
     private readonly wasm: Kernels,
     private readonly context: EngineContext,
+    /** Milliseconds spent per phase (indexed like PHASES), when the factory was made with `profile: true`. */
+    readonly phases: PhaseClock,
   ) {
     const { world, initial, config } = context;
     const { k, m, outDim } = initial;
@@ -119,6 +149,7 @@ class WasmEngine implements Engine {
     if (batch.nFeatures !== this.context.world.nFeatures) throw new Error("batch feature count does not match the world");
     this.loadBatch(batch);
     const loss = this.wasm.forwardBackward(batch.size, this.context.config.l1);
+    this.phases.stop();
     this.activeFraction = this.wasm.lastActivePairs() / (batch.size * this.k);
     return loss;
   }
@@ -126,6 +157,7 @@ class WasmEngine implements Engine {
   step(batch: SparseBatch, lr: number, biasDecay: number): number {
     const loss = this.forwardBackward(batch);
     this.wasm.lamb(lr, biasDecay);
+    this.phases.stop();
     return loss;
   }
 
@@ -165,27 +197,35 @@ class WasmEngine implements Engine {
   }
 }
 
-/** An engine factory that compiles the kernels with `load` (once) and gives each run its own instance. */
-export function wasmEngineFactory(load: WasmModuleLoader = loadWasmFromDisk): EngineFactory {
+/** What a wasm engine shows beyond `Engine`: the fraction of neurons that fired in the last step, and phase times. */
+export type WasmEngine = Engine & { readonly activeFraction: number; readonly phases: { readonly ms: Float64Array } };
+export type WasmEngineFactory = Omit<EngineFactory, "create"> & { create(context: EngineContext): Promise<WasmEngine> };
+
+/** An engine factory that compiles the kernels with `load` (once) and gives each run its own instance. With
+ * `profile`, engines time their phases (for the benchmark) with `clock` (milliseconds; wall time by default, a CPU
+ * clock is steadier on a busy machine). */
+export function wasmEngineFactory(load: WasmModuleLoader = loadWasmFromDisk, options: { profile?: boolean; clock?: () => number } = {}): WasmEngineFactory {
   let compiled: Promise<WebAssembly.Module> | null = null;
   return {
     id: "wasm",
     version: "wasm-1",
-    async create(context) {
+    async create(context): Promise<WasmEngine> {
       compiled ??= load().catch((error) => {
         compiled = null; // let a later call retry, e.g. after `npm run build:wasm`
         throw error;
       });
+      const clock = new PhaseClock(options.profile ?? false, options.clock);
       const instance = await WebAssembly.instantiate(await compiled, {
         env: {
           abort: () => {
             throw new Error("wasm engine: abort");
           },
+          phase: clock.enter,
         },
       });
-      return new WasmEngine(instance.exports as unknown as Kernels, context);
+      return new WasmSimdEngine(instance.exports as unknown as Kernels, context, clock);
     },
   };
 }
 
-export const wasmEngine: EngineFactory = wasmEngineFactory();
+export const wasmEngine: WasmEngineFactory = wasmEngineFactory();

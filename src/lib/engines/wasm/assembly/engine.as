@@ -28,7 +28,7 @@ let K: i32 = 0; // hidden neurons
 let O: i32 = 0; // outputs
 let MP: i32 = 0; // M padded to 16
 let KP: i32 = 0; // K padded to 16
-let OP: i32 = 0; // O padded to 16
+let OP: i32 = 0; // O padded to 32
 let TASK: i32 = 0; // 0 decoder (target v), 1 abs (target |v|), 2 re-projector (target Q v)
 let ACT: i32 = 0; // 0 relu, 1 gelu, 2 x*exp(x)
 let SB: i32 = 0; // samples per block
@@ -65,7 +65,6 @@ let FILL: usize = 0; // KP (i32): CSC fill cursors
 let TS: usize = 0; // SB*KP (i32): CSC sample (within block) of each pair
 let TH: usize = 0; // SB*KP: h
 let TSL: usize = 0; // SB*KP: act'(pre)
-let PART: usize = 0; // SB v128: partial sums of dh for one neuron's pairs
 let DPRE: usize = 0; // SB: d objective / d pre for one neuron's pairs
 // the batch (CSR of v), grown on demand
 let OFFS: usize = 0;
@@ -75,6 +74,11 @@ let batchCapacity: i32 = 0;
 let nnzCapacity: i32 = 0;
 
 let activePairs: f64 = 0; // active (sample, neuron) pairs in the last forwardBackward, for the wrapper's statistics
+
+// Phase boundaries, reported to the host for profiling (the wrapper passes a no-op unless asked to time phases):
+// 0 P, 1 hidden layer, 2 outputs, 3 output gradient, 4 re-listing by neuron, 5 backward, 6 optimiser.
+@external("env", "phase")
+declare function phase(id: i32): void;
 
 // ---- memory: a bump allocator over linear memory; nothing is ever freed (one engine per instance) ----
 let top: usize = 0;
@@ -92,6 +96,10 @@ function alloc(bytes: usize): usize {
   return (n + 15) & ~15;
 }
 
+@inline function pad32(n: i32): i32 {
+  return (n + 31) & ~31;
+}
+
 @inline function f32At(base: usize, index: i32): usize {
   return base + (<usize>index << 2);
 }
@@ -104,7 +112,7 @@ export function init(n: i32, m: i32, k: i32, o: i32, task: i32, act: i32): void 
   O = o;
   MP = pad16(m);
   KP = pad16(k);
-  OP = pad16(o);
+  OP = pad32(o);
   TASK = task;
   ACT = act;
   // Block size: the block's outputs (SB x OP floats) should stay in L2 next to a forward tile.
@@ -142,7 +150,6 @@ export function init(n: i32, m: i32, k: i32, o: i32, task: i32, act: i32): void 
   TS = alloc(pairs);
   TH = alloc(pairs);
   TSL = alloc(pairs);
-  PART = alloc(<usize>SB << 4);
   DPRE = alloc(<usize>SB << 2);
 }
 
@@ -282,14 +289,22 @@ function hiddenLayer(s0: i32, nb: i32): i32 {
       }
       v128.store(PRE, p0); v128.store(PRE, p1, 16); v128.store(PRE, p2, 32); v128.store(PRE, p3, 48);
       const end = min(16, K - j);
+      if (ACT == 0) {
+        // Write every lane's pair and advance only past the active ones: no unpredictable branch at ~50% active.
+        for (let l = 0; l < end; l++) {
+          const z = load<f32>(PRE + (<usize>l << 2));
+          const q = <usize>n << 2;
+          store<i32>(CJ + q, j + l);
+          store<f32>(CH + q, z);
+          store<f32>(CS + q, 1);
+          n += i32(z > 0);
+        }
+        continue;
+      }
       for (let l = 0; l < end; l++) {
         const z = load<f32>(PRE + (<usize>l << 2));
         let h: f32, slope: f32;
-        if (ACT == 0) {
-          if (!(z > 0)) continue;
-          h = z;
-          slope = 1;
-        } else if (ACT == 1) {
+        if (ACT == 1) {
           const cdf: f32 = 0.5 * (1.0 + erf(z * INV_SQRT2));
           h = z * cdf;
           slope = cdf + z * INV_SQRT_2PI * Mathf.exp(-0.5 * z * z);
@@ -326,19 +341,29 @@ function forwardOutputs(nb: i32): void {
       while (q1 < qEnd && load<i32>(CJ + (<usize>q1 << 2)) < tileEnd) q1++;
       store<i32>(CUR + (<usize>sl << 2), q1);
       if (q1 == q0) continue;
+      // Four of the sample's active neurons at a time: y += h0 W2T[j0] + h1 W2T[j1] + h2 W2T[j2] + h3 W2T[j3], sweeping
+      // the four rows sequentially (prefetch-friendly) while the sample's outputs stay in L1.
       const y = YB + <usize>sl * rowO;
-      for (let c = 0; c < OP; c += 16) {
-        const yc = y + (<usize>c << 2);
-        let a0 = v128.load(yc), a1 = v128.load(yc, 16), a2 = v128.load(yc, 32), a3 = v128.load(yc, 48);
-        for (let q = q0; q < q1; q++) {
-          const h = v128.load32_splat(CH + (<usize>q << 2));
-          const w = W2T + <usize>load<i32>(CJ + (<usize>q << 2)) * rowO + (<usize>c << 2);
-          a0 = f32x4.add(a0, f32x4.mul(h, v128.load(w)));
-          a1 = f32x4.add(a1, f32x4.mul(h, v128.load(w, 16)));
-          a2 = f32x4.add(a2, f32x4.mul(h, v128.load(w, 32)));
-          a3 = f32x4.add(a3, f32x4.mul(h, v128.load(w, 48)));
+      let q = q0;
+      for (; q + 4 <= q1; q += 4) {
+        const p = <usize>q << 2;
+        const w0 = W2T + <usize>load<i32>(CJ + p) * rowO, w1 = W2T + <usize>load<i32>(CJ + p, 4) * rowO;
+        const w2 = W2T + <usize>load<i32>(CJ + p, 8) * rowO, w3 = W2T + <usize>load<i32>(CJ + p, 12) * rowO;
+        const h0 = v128.load32_splat(CH + p), h1 = v128.load32_splat(CH + p, 4);
+        const h2 = v128.load32_splat(CH + p, 8), h3 = v128.load32_splat(CH + p, 12);
+        for (let c: usize = 0; c < rowO; c += 16) {
+          const sum = f32x4.add(
+            f32x4.add(f32x4.mul(h0, v128.load(w0 + c)), f32x4.mul(h1, v128.load(w1 + c))),
+            f32x4.add(f32x4.mul(h2, v128.load(w2 + c)), f32x4.mul(h3, v128.load(w3 + c))),
+          );
+          v128.store(y + c, f32x4.add(v128.load(y + c), sum));
         }
-        v128.store(yc, a0); v128.store(yc, a1, 16); v128.store(yc, a2, 32); v128.store(yc, a3, 48);
+      }
+      for (; q < q1; q++) {
+        const p = <usize>q << 2;
+        const w0 = W2T + <usize>load<i32>(CJ + p) * rowO;
+        const h0 = v128.load32_splat(CH + p);
+        for (let c: usize = 0; c < rowO; c += 16) v128.store(y + c, f32x4.add(v128.load(y + c), f32x4.mul(h0, v128.load(w0 + c))));
       }
     }
   }
@@ -409,9 +434,23 @@ function transposePairs(nb: i32): void {
   }
 }
 
-/** Backward pass of the block, one neuron at a time over the samples where it fired:
- * dh = W2[:, j] . dy and grad W2[:, j] += h dy (one sweep over the neuron's W2T row, 16 outputs at a time held in
- * registers); then d pre = (dh + l1 sign(h) / batch) act'(pre), grad b_j += d pre, grad W1[j, :] += d pre x. */
+/** d objective / d pre of pair q (the neuron's q - q0'th), from the lanes of its dh = W2[:, j] . dy:
+ * (dh + l1 sign(h) / batch) act'(pre). Stored in DPRE for grad W1; returned for grad b. */
+@inline function pairGradient(q: i32, q0: i32, dhLanes: v128, l1OverB: f32): f32 {
+  const p = <usize>q << 2;
+  const dh = f32x4.extract_lane(dhLanes, 0) + f32x4.extract_lane(dhLanes, 1) + f32x4.extract_lane(dhLanes, 2) + f32x4.extract_lane(dhLanes, 3);
+  const h = load<f32>(TH + p);
+  const sign: f32 = h > 0 ? 1 : h < 0 ? -1 : 0;
+  const dpre = (dh + sign * l1OverB) * load<f32>(TSL + p);
+  store<f32>(DPRE + ((<usize>(q - q0)) << 2), dpre);
+  return dpre;
+}
+
+/** Backward pass of the block, one neuron at a time over the samples where it fired. For each such pair, one sweep
+ * over the outputs computes dh = W2[:, j] . dy and adds h dy to grad W2[:, j]; the neuron's W2T row and gradient row
+ * (2 KB each at 512 outputs) stay in L1 across its pairs, so only dy streams in (from L2). Pairs go four at a time
+ * so that each load of the weight and gradient rows serves four samples. Then
+ * d pre = (dh + l1 sign(h) / batch) act'(pre), grad b_j += d pre and grad W1[j, :] += d pre x. */
 function backward(nb: i32, l1OverB: f32): void {
   const rowO = <usize>OP << 2;
   const rowM = <usize>MP << 2;
@@ -419,49 +458,53 @@ function backward(nb: i32, l1OverB: f32): void {
     const q0 = load<i32>(COL + (<usize>j << 2));
     const q1 = load<i32>(COL + ((<usize>j + 1) << 2));
     if (q1 == q0) continue;
-    const count = q1 - q0;
-    memory.fill(PART, 0, <usize>count << 4);
     const w = W2T + <usize>j * rowO;
     const g = GW2T + <usize>j * rowO;
-    for (let c = 0; c < OP; c += 16) {
-      const wc = w + (<usize>c << 2);
-      const gc = g + (<usize>c << 2);
-      const w0 = v128.load(wc), w1 = v128.load(wc, 16), w2 = v128.load(wc, 32), w3 = v128.load(wc, 48);
-      let g0 = v128.load(gc), g1 = v128.load(gc, 16), g2 = v128.load(gc, 32), g3 = v128.load(gc, 48);
-      for (let q = 0; q < count; q++) {
-        const p = (<usize>(q0 + q)) << 2;
-        const dy = YB + <usize>load<i32>(TS + p) * rowO + (<usize>c << 2);
-        const d0 = v128.load(dy), d1 = v128.load(dy, 16), d2 = v128.load(dy, 32), d3 = v128.load(dy, 48);
-        const part = PART + (<usize>q << 4);
-        const dot = f32x4.add(f32x4.add(f32x4.mul(w0, d0), f32x4.mul(w1, d1)), f32x4.add(f32x4.mul(w2, d2), f32x4.mul(w3, d3)));
-        v128.store(part, f32x4.add(v128.load(part), dot));
-        const h = v128.load32_splat(TH + p);
-        g0 = f32x4.add(g0, f32x4.mul(h, d0));
-        g1 = f32x4.add(g1, f32x4.mul(h, d1));
-        g2 = f32x4.add(g2, f32x4.mul(h, d2));
-        g3 = f32x4.add(g3, f32x4.mul(h, d3));
-      }
-      v128.store(gc, g0); v128.store(gc, g1, 16); v128.store(gc, g2, 32); v128.store(gc, g3, 48);
-    }
     let gb: f32 = 0;
-    for (let q = 0; q < count; q++) {
-      const p = (<usize>(q0 + q)) << 2;
-      const part = v128.load(PART + (<usize>q << 4));
-      const dh = f32x4.extract_lane(part, 0) + f32x4.extract_lane(part, 1) + f32x4.extract_lane(part, 2) + f32x4.extract_lane(part, 3);
-      const h = load<f32>(TH + p);
-      const sign: f32 = h > 0 ? 1 : h < 0 ? -1 : 0;
-      const dpre = (dh + sign * l1OverB) * load<f32>(TSL + p);
-      store<f32>(DPRE + (<usize>q << 2), dpre);
-      gb += dpre;
+    let q = q0;
+    // Four pairs at a time: one load of the neuron's weights and gradient serves four samples' dy.
+    for (; q + 4 <= q1; q += 4) {
+      const p = <usize>q << 2;
+      const y0 = YB + <usize>load<i32>(TS + p) * rowO, y1 = YB + <usize>load<i32>(TS + p, 4) * rowO;
+      const y2 = YB + <usize>load<i32>(TS + p, 8) * rowO, y3 = YB + <usize>load<i32>(TS + p, 12) * rowO;
+      const h0 = v128.load32_splat(TH + p), h1 = v128.load32_splat(TH + p, 4);
+      const h2 = v128.load32_splat(TH + p, 8), h3 = v128.load32_splat(TH + p, 12);
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      for (let c: usize = 0; c < rowO; c += 16) {
+        const wc = v128.load(w + c);
+        const d0 = v128.load(y0 + c), d1 = v128.load(y1 + c), d2 = v128.load(y2 + c), d3 = v128.load(y3 + c);
+        s0 = f32x4.add(s0, f32x4.mul(wc, d0));
+        s1 = f32x4.add(s1, f32x4.mul(wc, d1));
+        s2 = f32x4.add(s2, f32x4.mul(wc, d2));
+        s3 = f32x4.add(s3, f32x4.mul(wc, d3));
+        const sum = f32x4.add(f32x4.add(f32x4.mul(h0, d0), f32x4.mul(h1, d1)), f32x4.add(f32x4.mul(h2, d2), f32x4.mul(h3, d3)));
+        v128.store(g + c, f32x4.add(v128.load(g + c), sum));
+      }
+      gb += pairGradient(q, q0, s0, l1OverB) + pairGradient(q + 1, q0, s1, l1OverB);
+      gb += pairGradient(q + 2, q0, s2, l1OverB) + pairGradient(q + 3, q0, s3, l1OverB);
+    }
+    for (; q < q1; q++) {
+      const p = <usize>q << 2;
+      const dy = YB + <usize>load<i32>(TS + p) * rowO;
+      const hv = v128.load32_splat(TH + p);
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+      for (let c: usize = 0; c < rowO; c += 32) {
+        const d0 = v128.load(dy + c), d1 = v128.load(dy + c, 16);
+        s0 = f32x4.add(s0, f32x4.mul(v128.load(w + c), d0));
+        s1 = f32x4.add(s1, f32x4.mul(v128.load(w + c, 16), d1));
+        v128.store(g + c, f32x4.add(v128.load(g + c), f32x4.mul(hv, d0)));
+        v128.store(g + c, f32x4.add(v128.load(g + c, 16), f32x4.mul(hv, d1)), 16);
+      }
+      gb += pairGradient(q, q0, f32x4.add(s0, s1), l1OverB);
     }
     store<f32>(f32At(GB, j), load<f32>(f32At(GB, j)) + gb);
     const gw = GW1 + <usize>j * rowM;
     for (let c = 0; c < MP; c += 16) {
       const gc = gw + (<usize>c << 2);
       let a0 = v128.load(gc), a1 = v128.load(gc, 16), a2 = v128.load(gc, 32), a3 = v128.load(gc, 48);
-      for (let q = 0; q < count; q++) {
-        const dpre = v128.load32_splat(DPRE + (<usize>q << 2));
-        const x = XB + <usize>load<i32>(TS + ((<usize>(q0 + q)) << 2)) * rowM + (<usize>c << 2);
+      for (let q = q0; q < q1; q++) {
+        const dpre = v128.load32_splat(DPRE + ((<usize>(q - q0)) << 2));
+        const x = XB + <usize>load<i32>(TS + (<usize>q << 2)) * rowM + (<usize>c << 2);
         a0 = f32x4.add(a0, f32x4.mul(dpre, v128.load(x)));
         a1 = f32x4.add(a1, f32x4.mul(dpre, v128.load(x, 16)));
         a2 = f32x4.add(a2, f32x4.mul(dpre, v128.load(x, 32)));
@@ -478,6 +521,7 @@ export function forwardBackward(batchSize: i32, l1: f32): f64 {
   memory.fill(GW1, 0, (<usize>KP * MP) << 2);
   memory.fill(GB, 0, <usize>KP << 2);
   memory.fill(GW2T, 0, (<usize>KP * OP) << 2);
+  phase(0);
   computeP();
   const twoOverB: f32 = 2.0 / <f32>batchSize;
   const l1OverB: f32 = l1 / <f32>batchSize;
@@ -485,13 +529,18 @@ export function forwardBackward(batchSize: i32, l1: f32): f64 {
   activePairs = 0;
   for (let s0 = 0; s0 < batchSize; s0 += SB) {
     const nb = min(SB, batchSize - s0);
+    phase(1);
     const pairs = hiddenLayer(s0, nb);
     activePairs += <f64>pairs;
+    phase(2);
     if (pairs > 0) forwardOutputs(nb);
     else memory.fill(YB, 0, (<usize>nb * OP) << 2);
+    phase(3);
     loss += outputGradient(s0, nb, twoOverB);
     if (pairs > 0) {
+      phase(4);
       transposePairs(nb);
+      phase(5);
       backward(nb, l1OverB);
     }
   }
@@ -551,6 +600,7 @@ function lambTensor(w: usize, g: usize, mo: usize, ve: usize, count: i32, lr: f3
 
 /** LAMB on W1, b and W2 (separate trust ratios), then every bias multiplied by `biasDecay`. */
 export function lamb(lr: f32, biasDecay: f32): void {
+  phase(6);
   lambTensor(W1, GW1, M1, V1, K * MP, lr);
   lambTensor(B, GB, MB, VB, KP, lr);
   lambTensor(W2T, GW2T, M2, V2, KP * OP, lr);

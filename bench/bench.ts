@@ -1,0 +1,297 @@
+/**
+ * Training-step throughput of the engines, side by side with the PyTorch peer, in one sitting (the machine is shared
+ * and noisy: only numbers taken together compare).
+ *
+ *   npm run bench                          full grid: k in {256, 1024, 2048} x batch in {1024, 8192}, both regimes
+ *   npm run bench -- --quick               k = 1024, batch = 1024, a shorter engineered run
+ *   npm run bench -- --k 1024 --batch 8192 --regimes engineered --engines wasm --json
+ *
+ * Regimes (decoder, ReLU, equal sampler, N = 512, m = 64, eps = 1/64):
+ *   dense       init bias 0, lr 0.003: ~40-50% of neurons fire. Median of a few steps after warm-up.
+ *   engineered  the paper's LR3 recipe: init bias -1, decay 0.03, lr 0.01, the real cosine schedule and bias decay
+ *               (first half of the run). Neurons start silent; the decay wakes them over the first ~2000 steps. The
+ *               wasm engine runs the whole run (`--steps`, default 4096) and its time is the mean over every step.
+ *               tfjs does the same dense work whatever fires, so it is timed on a few steps only.
+ * Peer: /work/shared/peer/torch_step.py (dense, as the authors wrote it), single-threaded, with Debian's python3 and
+ * OpenBLAS. Its dense step time is its cost in every regime (it cannot exploit sparsity), so both regimes' ratios use
+ * it. Engine timings cover engine.step only; sampling a batch is reported separately (data ms/step).
+ *
+ * Clocks: `--clock wall` (default) times elapsed time. On a busy machine elapsed time mostly measures the other
+ * processes; `--clock cpu` times the CPU time each side actually used (this process's for the engines, the peer's via
+ * time.process_time patched in for its time.perf_counter), which compares the two fairly while they share cores.
+ *
+ * Progress goes to stderr; the table (or JSON with --json) to stdout.
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { loadavg, cpus } from "node:os";
+import { promisify } from "node:util";
+import type { Engine, EngineFactory } from "../src/lib/engines/engine.js";
+import { tfjsEngine } from "../src/lib/engines/tfjs.js";
+import { wasmEngine } from "../src/lib/engines/wasm/index.js";
+import type { RunConfig } from "../src/lib/protocol/config.js";
+import { initParams } from "../src/lib/protocol/params.js";
+import { Rng } from "../src/lib/protocol/rng.js";
+import type { SparseBatch } from "../src/lib/protocol/samplers.js";
+import { biasDecayFactor, learningRate } from "../src/lib/protocol/schedule.js";
+import { makeWorld } from "../src/lib/protocol/world.js";
+
+const PEER_SCRIPT = process.env.PEER_SCRIPT ?? "/work/shared/peer/torch_step.py";
+const PYTHON = process.env.PEER_PYTHON ?? "/usr/bin/python3";
+
+type Regime = "dense" | "engineered";
+
+interface Options {
+  ks: number[];
+  batches: number[];
+  regimes: Regime[];
+  engines: string[];
+  steps: number;
+  json: boolean;
+  peer: boolean;
+  clock: "wall" | "cpu";
+}
+
+function parseArgs(argv: string[]): Options {
+  const value = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const list = (name: string, fallback: string) => (value(name) ?? fallback).split(",").map((s) => s.trim()).filter(Boolean);
+  if (argv.includes("--help")) {
+    process.stderr.write("options: --k 256,1024,2048 --batch 1024,8192 --regimes dense,engineered --engines wasm,tfjs --steps 4096 --clock wall|cpu --quick --no-peer --json\n");
+    process.exit(0);
+  }
+  const quick = argv.includes("--quick");
+  const options: Options = {
+    ks: list("k", quick ? "1024" : "256,1024,2048").map(Number),
+    batches: list("batch", quick ? "1024" : "1024,8192").map(Number),
+    regimes: list("regimes", "dense,engineered") as Regime[],
+    engines: list("engines", "wasm,tfjs"),
+    steps: Number(value("steps") ?? (quick ? 2048 : 4096)),
+    json: argv.includes("--json"),
+    peer: !argv.includes("--no-peer"),
+    clock: (value("clock") ?? "wall") as "wall" | "cpu",
+  };
+  if (options.clock !== "wall" && options.clock !== "cpu") throw new Error("--clock is wall or cpu");
+  for (const r of options.regimes) if (r !== "dense" && r !== "engineered") throw new Error(`unknown regime ${r}`);
+  for (const e of options.engines) if (e !== "wasm" && e !== "tfjs") throw new Error(`unknown engine ${e}`);
+  if ([...options.ks, ...options.batches, options.steps].some((n) => !Number.isInteger(n) || n <= 0)) throw new Error("sizes must be positive integers");
+  return options;
+}
+
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+function regimeConfig(regime: Regime, k: number, batch: number, steps: number): RunConfig {
+  const common = { task: "decoder", activation: "relu", sampler: "equal", n_features: 512, m: 64, eps: 1 / 64, l1: 0, seed: 1, k, batch } as const;
+  return regime === "dense"
+    ? { ...common, lr: 0.003, init_bias: 0, decay: 0, steps }
+    : { ...common, lr: 0.01, init_bias: -1, decay: 0.03, steps };
+}
+
+interface Row {
+  k: number;
+  batch: number;
+  regime: Regime;
+  engine: string;
+  /** Mean (engineered wasm run) or median (a few steps) engine.step time. */
+  ms_per_step: number;
+  samples_per_s: number;
+  steps_per_s: number;
+  steps_timed: number;
+  /** Fraction of (sample, neuron) pairs with h != 0: at the timed steps (dense), averaged over the run (engineered). */
+  active_fraction: number | null;
+  /** Time to sample one batch in TypeScript (not included above). */
+  data_ms_per_step: number;
+  /** samples/s of this engine / samples/s of the PyTorch peer's dense step; null when the peer is unavailable. */
+  ratio_vs_peer: number | null;
+  final_loss: number | null;
+}
+
+interface PeerRow {
+  k: number;
+  batch: number;
+  ms_per_step: number;
+  samples_per_s: number;
+  active_per_sample: number;
+  torch: string;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Milliseconds on the chosen clock: elapsed, or CPU time used by this process. */
+let now: () => number = () => performance.now();
+function useClock(clock: "wall" | "cpu"): void {
+  now =
+    clock === "wall"
+      ? () => performance.now()
+      : () => {
+          const { user, system } = process.cpuUsage();
+          return (user + system) / 1000;
+        };
+}
+
+/** Runs the peer with its step timer on CPU time instead of elapsed time. */
+const PEER_ON_CPU_CLOCK = "import runpy, sys, time; time.perf_counter = time.process_time; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')";
+
+async function peer(k: number, batch: number, clock: "wall" | "cpu"): Promise<PeerRow | { error: string }> {
+  if (!existsSync(PEER_SCRIPT)) return { error: `${PEER_SCRIPT} not found` };
+  const steps = batch * k >= 8192 * 1024 ? 6 : 12;
+  try {
+    const { stdout } = await promisify(execFile)(
+      PYTHON,
+      [...(clock === "cpu" ? ["-c", PEER_ON_CPU_CLOCK] : []), PEER_SCRIPT, "--k", String(k), "--batch", String(batch), "--init-bias", "0", "--threads", "1", "--steps", String(steps), "--warmup", "2"],
+      { timeout: 600_000 },
+    );
+    const row = JSON.parse(stdout.trim().split("\n").pop()!);
+    return { k, batch, ms_per_step: row.ms_per_step, samples_per_s: row.samples_per_s, active_per_sample: row.active_per_sample, torch: row.torch };
+  } catch (error) {
+    return { error: String((error as Error).message ?? error).split("\n")[0] };
+  }
+}
+
+async function makeEngine(factory: EngineFactory, config: RunConfig) {
+  const world = makeWorld(config);
+  const engine = await factory.create({ config, world, initial: initParams(config, new Rng(config.seed, "init")) });
+  return { engine, world };
+}
+
+function activeFraction(engine: Engine): number | null {
+  const fraction = (engine as Partial<{ activeFraction: number }>).activeFraction;
+  return typeof fraction === "number" ? fraction : null;
+}
+
+/** A few steps after warm-up, on pre-sampled batches: the median step time. */
+async function timeFewSteps(factory: EngineFactory, config: RunConfig, warmup: number, timed: number) {
+  const { engine, world } = await makeEngine(factory, config);
+  try {
+    const dataStart = now();
+    const batches: SparseBatch[] = Array.from({ length: Math.min(4, warmup + timed) }, () => world.nextBatch(config.batch));
+    const dataMs = (now() - dataStart) / batches.length;
+    const times: number[] = [];
+    let loss = 0;
+    for (let t = 0; t < warmup + timed; t++) {
+      const started = now();
+      loss = engine.step(batches[t % batches.length], learningRate(config.lr, t), biasDecayFactor(config.decay, config.lr, t, config.steps));
+      if (t >= warmup) times.push(now() - started);
+    }
+    return { name: engine.name, ms: median(times), timed, active: activeFraction(engine), dataMs, loss };
+  } finally {
+    engine.dispose();
+  }
+}
+
+/** The whole engineered run with the real schedule and decay; the mean step time over every step. */
+async function timeWholeRun(factory: EngineFactory, config: RunConfig) {
+  const { engine, world } = await makeEngine(factory, config);
+  try {
+    let stepMs = 0;
+    let dataMs = 0;
+    let activeSum = 0;
+    let lossTail = 0;
+    const tailFrom = config.steps - Math.max(1, Math.floor(config.steps / 32));
+    for (let t = 0; t < config.steps; t++) {
+      const sampled = now();
+      const batch = world.nextBatch(config.batch);
+      const started = now();
+      const loss = engine.step(batch, learningRate(config.lr, t), biasDecayFactor(config.decay, config.lr, t, config.steps));
+      stepMs += now() - started;
+      dataMs += started - sampled;
+      activeSum += activeFraction(engine) ?? 0;
+      if (t >= tailFrom) lossTail += loss / (config.steps - tailFrom);
+      if ((t + 1) % 512 === 0)
+        log(`    step ${t + 1}/${config.steps}: active ${(activeFraction(engine) ?? 0).toFixed(4)}, loss ${loss.toFixed(4)}, mean ${(stepMs / (t + 1)).toFixed(2)} ms/step`);
+    }
+    return { name: engine.name, ms: stepMs / config.steps, timed: config.steps, active: activeSum / config.steps, dataMs: dataMs / config.steps, loss: lossTail };
+  } finally {
+    engine.dispose();
+  }
+}
+
+function formatTable(rows: Row[], peers: Map<string, PeerRow | { error: string }>): string {
+  const lines: string[] = [];
+  const header = ["k", "batch", "regime", "engine", "ms/step", "steps/s", "samples/s", "active", "vs peer"];
+  lines.push(header.join("\t"));
+  for (const [key, p] of peers) {
+    const [k, batch] = key.split("x");
+    lines.push(
+      "error" in p
+        ? [k, batch, "any", "pytorch", "unavailable", "", "", "", p.error].join("\t")
+        : [k, batch, "any (dense)", `pytorch ${p.torch}`, p.ms_per_step.toFixed(2), (1000 / p.ms_per_step).toFixed(1), String(p.samples_per_s), (p.active_per_sample / p.k).toFixed(3), "1"].join("\t"),
+    );
+  }
+  for (const r of rows)
+    lines.push(
+      [
+        r.k,
+        r.batch,
+        r.regime,
+        r.engine,
+        r.ms_per_step.toFixed(2),
+        r.steps_per_s.toFixed(1),
+        Math.round(r.samples_per_s),
+        r.active_fraction === null ? "" : r.active_fraction.toFixed(4),
+        r.ratio_vs_peer === null ? "n/a" : `${r.ratio_vs_peer.toFixed(2)}x`,
+      ].join("\t"),
+    );
+  return lines.join("\n");
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  useClock(options.clock);
+  const load = loadavg()[0];
+  log(`clock: ${options.clock}; load average ${load.toFixed(1)} on ${cpus().length} cores`);
+  if (options.clock === "wall" && load > cpus().length * 0.75)
+    log("  the machine is busy: elapsed times will mostly measure other processes; consider --clock cpu");
+  const factories: Record<string, EngineFactory> = { wasm: wasmEngine, tfjs: tfjsEngine };
+  const rows: Row[] = [];
+  const peers = new Map<string, PeerRow | { error: string }>();
+  for (const k of options.ks)
+    for (const batch of options.batches) {
+      let peerRow: PeerRow | { error: string } = { error: "skipped (--no-peer)" };
+      if (options.peer) {
+        log(`k=${k} batch=${batch}: PyTorch peer...`);
+        peerRow = await peer(k, batch, options.clock);
+        log("error" in peerRow ? `  peer unavailable: ${peerRow.error} (no ratios)` : `  peer: ${peerRow.ms_per_step} ms/step`);
+      }
+      peers.set(`${k}x${batch}`, peerRow);
+      for (const regime of options.regimes)
+        for (const engineId of options.engines) {
+          const config = regimeConfig(regime, k, batch, options.steps);
+          const factory = factories[engineId];
+          log(`k=${k} batch=${batch} ${regime} ${engineId}...`);
+          // tfjs costs ~0.2 s per step at k = 1024, batch = 1024 and scales with k * batch: a few steps only.
+          const few = engineId === "tfjs" ? { warmup: 1, timed: k * batch >= 8 * 1024 * 1024 ? 2 : 3 } : { warmup: 3, timed: 10 };
+          const result =
+            regime === "engineered" && engineId === "wasm"
+              ? await timeWholeRun(factory, config)
+              : await timeFewSteps(factory, config, few.warmup, few.timed);
+          const samplesPerS = (batch * 1000) / result.ms;
+          rows.push({
+            k,
+            batch,
+            regime,
+            engine: result.name,
+            ms_per_step: result.ms,
+            samples_per_s: samplesPerS,
+            steps_per_s: 1000 / result.ms,
+            steps_timed: result.timed,
+            active_fraction: result.active,
+            data_ms_per_step: result.dataMs,
+            ratio_vs_peer: "error" in peerRow ? null : samplesPerS / peerRow.samples_per_s,
+            final_loss: regime === "engineered" && engineId === "wasm" ? result.loss : null,
+          });
+          log(`  ${result.ms.toFixed(2)} ms/step (${result.timed} steps timed), data ${result.dataMs.toFixed(2)} ms/step`);
+        }
+    }
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ options, load_average: load, peers: Object.fromEntries(peers), rows }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`clock: ${options.clock}, load average at start ${load.toFixed(1)}\n${formatTable(rows, peers)}\n`);
+    const missing = [...peers.values()].some((p) => "error" in p);
+    if (missing) process.stdout.write("PyTorch peer unavailable for some sizes: ratios there are n/a.\n");
+  }
+}
+
+await main();
