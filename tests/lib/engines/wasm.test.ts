@@ -133,6 +133,23 @@ describe("wasm engine", () => {
     expect(Math.abs(wasm - tfjs) / tfjs).toBeLessThan(0.02);
   });
 
+  it("sets the biases like tfjs (for feedback rules such as GBA), keeping the optimiser state", async () => {
+    const config = wasmConfig({ init_bias: -0.3 });
+    const { world, initial } = fixture(config);
+    const engines = [await wasmEngine.create({ config, world, initial }), await tfjsEngine.create({ config, world, initial })];
+    const batches = [world.nextBatch(config.batch), world.nextBatch(config.batch)];
+    const biases = Float32Array.from({ length: config.k }, (_, j) => -0.1 - 0.01 * j);
+    type WithSetBiases = Engine & { setBiases(b: Float32Array): void };
+    for (const engine of engines as WithSetBiases[]) {
+      engine.step(batches[0], 0.02, 1);
+      engine.setBiases(biases);
+      expect(engine.params().b).toEqual(biases);
+      engine.step(batches[1], 0.02, 1);
+    }
+    expectSameUpdate(engines[0].params(), engines[1].params(), initial, 1e-4);
+    expect(() => (engines[0] as WithSetBiases).setBiases(new Float32Array(3))).toThrow(RangeError);
+  });
+
   it("keeps engines independent: interleaved runs equal separate runs", async () => {
     const configs = [wasmConfig({ seed: 1 }), wasmConfig({ seed: 2, task: "reprojector", activation: "gelu" })];
     const run = async (interleave: boolean) => {

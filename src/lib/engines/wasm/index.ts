@@ -174,6 +174,12 @@ class WasmSimdEngine implements Engine {
     return { loss, w1: grads.w1, b: grads.b, w2: grads.w2 };
   }
 
+  /** Overwrite the first-layer biases (for rules that set them by feedback, e.g. GBA); the optimiser state is kept. */
+  setBiases(b: Float32Array): void {
+    if (b.length !== this.k) throw new RangeError(`setBiases: expected ${this.k} biases, got ${b.length}`);
+    this.f32(this.wasm.ptrB(), this.k).set(b);
+  }
+
   /** Copy tensors from the kernels' padded layout to the canonical one. */
   private canonical(w1At: number, bAt: number, w2tAt: number): { w1: Float32Array; b: Float32Array; w2: Float32Array } {
     const { k, m, outDim, mp, op } = this;
@@ -198,7 +204,11 @@ class WasmSimdEngine implements Engine {
 }
 
 /** What a wasm engine shows beyond `Engine`: the fraction of neurons that fired in the last step, and phase times. */
-export type WasmEngine = Engine & { readonly activeFraction: number; readonly phases: { readonly ms: Float64Array } };
+export type WasmEngine = Engine & {
+  readonly activeFraction: number;
+  readonly phases: { readonly ms: Float64Array };
+  setBiases(b: Float32Array): void;
+};
 export type WasmEngineFactory = Omit<EngineFactory, "create"> & { create(context: EngineContext): Promise<WasmEngine> };
 
 /** An engine factory that compiles the kernels with `load` (once) and gives each run its own instance. With
