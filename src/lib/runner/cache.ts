@@ -5,13 +5,14 @@ import { dirname, join, resolve } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import type { RunConfig } from "../protocol/config.js";
 import type { RunRecord } from "./record.js";
+import { TABLES } from "./tables.js";
 
 /**
  * Content-addressed run cache shared by the sweep CLI and the site's data loaders: a changed sweep recomputes only
  * the runs it has not seen, and a killed sweep resumes from the runs it finished (each is cached the moment it ends).
  *
- * - Key: SHA-256 of what a run's numbers depend on: the protocol version, the record format, the engine id and
- *   version, and the whole config (seed included), with the config's keys sorted.
+ * - Key: SHA-256 of what a run's numbers depend on: the protocol version, the record format, the data contract's
+ *   columns, the engine id and version, and the whole config (seed included), with the config's keys sorted.
  * - Entry: `<dir>/<key[0:2]>/<key>.bin` = 8-byte magic, SHA-256 of the payload, payload (a v8-serialised RunRecord).
  * - Writes are atomic: a temporary file (named by host, pid and random bytes, so concurrent writers on shared storage
  *   never collide) is written, fsynced and renamed over the entry. A reader sees the old entry, the new one, or none.
@@ -37,9 +38,15 @@ export function defaultCacheDir(): string {
   return resolve(fromEnv !== undefined && fromEnv.trim() !== "" ? fromEnv : join(process.cwd(), ".cache", "runs"));
 }
 
+/**
+ * The data contract's shape (table and column names and types, not descriptions): part of the key, so a record
+ * cached before a column was added is recomputed rather than written with that column NULL.
+ */
+const CONTRACT = TABLES.map((t) => `${t.name}(${t.columns.map((c) => `${c.name} ${c.type}`).join(",")})`).join(";");
+
 export function cacheKey(config: RunConfig, engine: { id: string; version: string }): string {
   const sorted = Object.fromEntries(Object.entries(config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  const identity = JSON.stringify({ protocol: PROTOCOL_VERSION, record: RECORD_FORMAT, engine: `${engine.id}@${engine.version}`, config: sorted });
+  const identity = JSON.stringify({ protocol: PROTOCOL_VERSION, record: RECORD_FORMAT, contract: CONTRACT, engine: `${engine.id}@${engine.version}`, config: sorted });
   return createHash("sha256").update(identity).digest("hex");
 }
 

@@ -63,21 +63,15 @@ function formatDuration(seconds: number): string {
   return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
 }
 
-/** A record (cached or fresh) labelled with this spec's identity: the same config may belong to several runs. */
+/**
+ * A record (cached or fresh) labelled with this spec's identity: the same config may belong to several runs (of
+ * different experiments, presets or variants), and the cache holds it once. Every scalar field of the spec besides
+ * its config (run_id, experiment, preset, decay_nominal, variant, ...) is a runs column and is taken from the spec;
+ * a spec without a variant gets NULL (issue 6), and a record without bias_rule is a paper run.
+ */
 function labelled(record: RunRecord, spec: RunSpec): RunRecord {
-  return {
-    ...record,
-    run: {
-      ...record.run,
-      run_id: spec.run_id,
-      experiment: spec.experiment,
-      preset: spec.preset,
-      decay_nominal: spec.decay_nominal,
-      // issue 6: the variant is the spec's, and records cached before bias_rule existed are paper runs.
-      variant: spec.variant ?? null,
-      bias_rule: record.run.bias_rule ?? "paper",
-    },
-  };
+  const identity = Object.fromEntries(Object.entries(spec).filter(([key, value]) => key !== "config" && (value === null || typeof value !== "object")));
+  return { ...record, run: { ...record.run, variant: null, ...identity, bias_rule: record.run.bias_rule ?? "paper" } };
 }
 
 /**

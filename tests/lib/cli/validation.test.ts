@@ -14,7 +14,7 @@ import { tempDir } from "../runner/helpers.js";
  * pattern the message must match.
  */
 const BAD_INPUTS: [string, string[], RegExp][] = [
-  ["unknown experiment", ["--experiment", "LR9"], /^--experiment: got "LR9", expected "list", "all" or comma-separated ids among LR1, .*D1$/],
+  ["unknown experiment", ["--experiment", "LR9"], /^--experiment: got "LR9", expected "list", "all" or comma-separated ids among LR1, LR2, .*, D1/],
   ["unknown experiment in a list", ["--experiment", "LR1,FOO"], /^--experiment: got "FOO", expected .*ids among LR1/],
   ["empty experiment", ["--experiment", ""], /^--experiment: got "", expected/],
   ["experiment listed twice", ["--experiment", "LR1,LR1"], /^--experiment: got "LR1,LR1", expected each id once \(LR1 is listed twice\)$/],
