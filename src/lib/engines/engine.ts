@@ -17,6 +17,12 @@ export interface Engine {
   step(batch: SparseBatch, lr: number, biasDecay: number): number;
   /** Task loss and gradients of the objective at the current parameters, without updating (for tests). */
   lossAndGradients(batch: SparseBatch): { loss: number; w1: Float32Array; b: Float32Array; w2: Float32Array };
+  /**
+   * Overwrite the first-layer biases (length k). Optional: needed by bias_rule = gba, whose controller sets the
+   * biases by feedback; the training loop calls it after every step, so the biases' gradient update is discarded.
+   * Must not touch W1, W2 or any optimiser state of theirs.
+   */
+  setBiases?(b: Float32Array): void;
   /** A copy of the current parameters in the canonical layout (W1 k x m, b, W2 out x k). */
   params(): Params;
   dispose(): void;

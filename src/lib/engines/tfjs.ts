@@ -130,6 +130,11 @@ class TfjsEngine implements Engine {
     return result;
   }
 
+  setBiases(b: Float32Array): void {
+    if (b.length !== this.context.initial.k) throw new RangeError(`setBiases: expected ${this.context.initial.k} biases, got ${b.length}`);
+    tf.tidy(() => this.b.assign(tf.tensor1d(b)));
+  }
+
   params(): Params {
     const [w1, w2] = tf.tidy(() => [tf.transpose(this.w1t), tf.transpose(this.w2t)]);
     const { k, m, outDim } = this.context.initial;

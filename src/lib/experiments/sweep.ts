@@ -1,6 +1,7 @@
-import { RunConfigSchema, type RunConfig } from "../protocol/config.js";
+import { RunConfigSchema, withGbaDefaults, type RunConfig } from "../protocol/config.js";
+import { findExperiment } from "./beyond.js";
 import { PRESETS, scaledDecay, type Preset } from "./presets.js";
-import { EXPERIMENTS, experimentById, type Experiment, type SweptField } from "./table1.js";
+import { EXPERIMENTS, type Experiment, type SweptField } from "./table1.js";
 
 /** One run of a sweep: its identity and the exact config it trains. */
 export interface RunSpec {
@@ -9,6 +10,8 @@ export interface RunSpec {
   preset: Preset["id"];
   /** The Table 1 decay before any preset rescaling (config.decay is what trains). */
   decay_nominal: number;
+  /** The experiment's named variant (GBA1's LR1, LR3, gba-...); absent for Table 1 rows. */
+  variant?: string;
   config: RunConfig;
 }
 
@@ -44,21 +47,27 @@ export function expandExperiment(experiment: Experiment, options: SweepOptions =
   const grids = (Object.entries(experiment.sweep) as [SweptField, readonly number[]][])
     .filter(([field]) => overrides[field] === undefined)
     .map(([field, values]): [SweptField, readonly number[]] => [field, thin(values, preset.gridStride)]);
-  const seeds = overrides.seed !== undefined ? [overrides.seed] : Array.from({ length: options.seeds ?? preset.seeds }, (_, i) => i + 1);
+  const seedCount = options.seeds ?? Math.max(preset.seeds, experiment.minSeeds ?? 1);
+  const seeds = overrides.seed !== undefined ? [overrides.seed] : Array.from({ length: seedCount }, (_, i) => i + 1);
   const runs: RunSpec[] = [];
-  for (const point of product(grids)) {
-    for (const seed of seeds) {
-      const nominal = { ...experiment.base, steps: preset.steps, batch: preset.batch, ...point, ...overrides, seed };
-      const decay = preset.scaleDecay && overrides.decay === undefined ? scaledDecay(nominal.decay, nominal.lr, nominal.steps) : nominal.decay;
-      const config = RunConfigSchema.parse({ ...nominal, decay });
-      const label = Object.entries(point).map(([field, value]) => `${field}=${formatValue(value)}`);
-      runs.push({
-        run_id: [experiment.id, preset.id, ...label, `seed=${seed}`].join("_"),
-        experiment: experiment.id,
-        preset: preset.id,
-        decay_nominal: nominal.decay,
-        config,
-      });
+  // Table 1 rows have no variants: one unnamed pass, so their configs and run ids are exactly as before.
+  const variants = experiment.variants ?? [null];
+  for (const variant of variants) {
+    for (const point of product(grids)) {
+      for (const seed of seeds) {
+        const nominal = { ...experiment.base, ...variant?.overrides, steps: preset.steps, batch: preset.batch, ...point, ...overrides, seed };
+        const decay = preset.scaleDecay && overrides.decay === undefined ? scaledDecay(nominal.decay, nominal.lr, nominal.steps) : nominal.decay;
+        const config = withGbaDefaults(RunConfigSchema.parse({ ...nominal, decay }));
+        const label = Object.entries(point).map(([field, value]) => `${field}=${formatValue(value)}`);
+        runs.push({
+          run_id: [experiment.id, preset.id, ...(variant ? [variant.name] : []), ...label, `seed=${seed}`].join("_"),
+          experiment: experiment.id,
+          preset: preset.id,
+          decay_nominal: nominal.decay,
+          ...(variant ? { variant: variant.name } : {}),
+          config,
+        });
+      }
     }
   }
   if (Object.keys(overrides).some((key) => key !== "seed")) {
@@ -71,7 +80,7 @@ export function expandExperiment(experiment: Experiment, options: SweepOptions =
 
 export function expandExperiments(ids: string[] | "all", options: SweepOptions = {}): RunSpec[] {
   const experiments = ids === "all" ? EXPERIMENTS : ids.map((id) => {
-    const found = experimentById(id);
+    const found = findExperiment(id);
     if (!found) throw new Error(`unknown experiment "${id}" (known: ${EXPERIMENTS.map((e) => e.id).join(", ")})`);
     return found;
   });

@@ -16,6 +16,19 @@ export interface Experiment {
   base: ExperimentBase;
   /** Swept fields and their values; runs are the Cartesian product. */
   sweep: Partial<Record<SweptField, readonly number[]>>;
+  /**
+   * Named config overrides (beyond the paper: experiments that compare recipes, e.g. GBA1). Runs are the product of
+   * variants, swept grid and seeds; a variant's name goes into the run id. Table 1 rows have none.
+   */
+  variants?: readonly ExperimentVariant[];
+  /** Minimum number of seeds, whatever the preset's (e.g. 3 for experiments that report a spread). */
+  minSeeds?: number;
+}
+
+export interface ExperimentVariant {
+  /** Short id, letters, digits, '-' and '.' only (it is part of the run id). */
+  name: string;
+  overrides: Partial<ExperimentBase>;
 }
 
 export const GRIDS = {

@@ -5,12 +5,18 @@ import { z } from "zod";
 export const TASKS = ["decoder", "reprojector", "abs"] as const;
 export const ACTIVATIONS = ["relu", "gelu", "xexp"] as const;
 export const SAMPLERS = ["equal", "power_law"] as const;
+/** How the first-layer biases are set: `paper` (init offset, gradient, decay) or `gba` (Group Bias Adaptation). */
+export const BIAS_RULES = ["paper", "gba"] as const;
 
 export type Task = (typeof TASKS)[number];
 export type Activation = (typeof ACTIVATIONS)[number];
 export type Sampler = (typeof SAMPLERS)[number];
+export type BiasRule = (typeof BIAS_RULES)[number];
 
 const positiveInt = z.number().int().positive();
+
+/** The GBA parameters of a config (all optional; filled with defaults by withGbaDefaults for gba runs). */
+export const GBA_FIELDS = ["gba_groups", "gba_p_high", "gba_p_low", "gba_every", "gba_buffer", "gba_gamma"] as const;
 
 export const RunConfigSchema = z
   .object({
@@ -28,12 +34,55 @@ export const RunConfigSchema = z
     batch: positiveInt,
     steps: positiveInt,
     seed: z.number().int().nonnegative().lte(0xffffffff),
+    // Beyond the paper (issue 6). Optional and absent for the paper's rule, so every paper config, its run id and its
+    // cache key are exactly what they were before these fields existed. Absent bias_rule means "paper".
+    bias_rule: z.enum(BIAS_RULES).optional(),
+    /** GBA: number of neuron groups K. */
+    gba_groups: positiveInt.optional(),
+    /** GBA: target activation frequency of the first group. */
+    gba_p_high: z.number().gt(0).lte(1).optional(),
+    /** GBA: target activation frequency of the last group (geometric in between). */
+    gba_p_low: z.number().gt(0).lte(1).optional(),
+    /** GBA: optimiser steps between bias updates. */
+    gba_every: positiveInt.optional(),
+    /** GBA: fresh samples per measurement of q and r. */
+    gba_buffer: positiveInt.optional(),
+    /** GBA: gamma_plus = gamma_minus. */
+    gba_gamma: z.number().gt(0).lte(1).optional(),
   })
   .strict()
   .refine((c) => c.m <= c.n_features, { message: "m must not exceed n_features", path: ["m"] })
-  .refine((c) => c.decay * c.lr < 1, { message: "decay * lr must be below 1 (the bias is multiplied by 1 - decay*lr)", path: ["decay"] });
+  .refine((c) => c.decay * c.lr < 1, { message: "decay * lr must be below 1 (the bias is multiplied by 1 - decay*lr)", path: ["decay"] })
+  .refine((c) => c.bias_rule === "gba" || GBA_FIELDS.every((f) => c[f] === undefined), {
+    message: "gba_* fields need bias_rule=gba",
+    path: ["bias_rule"],
+  })
+  .refine((c) => c.bias_rule !== "gba" || c.decay === 0, { message: "bias_rule=gba sets the biases itself: decay must be 0", path: ["decay"] })
+  .refine((c) => c.gba_p_low === undefined || c.gba_p_high === undefined || c.gba_p_low <= c.gba_p_high, {
+    message: "gba_p_low must not exceed gba_p_high",
+    path: ["gba_p_low"],
+  });
+
 
 export type RunConfig = z.infer<typeof RunConfigSchema>;
+
+/** The bias rule of a config: absent means the paper's. */
+export function biasRule(config: Pick<RunConfig, "bias_rule">): BiasRule {
+  return config.bias_rule ?? "paper";
+}
+
+/** Default GBA parameters for the toy model: 10 groups from 1/8 down to 1/512 (the true feature frequency 1/64 in
+ * the middle), a measurement every 4 steps on 1024 fresh samples, gamma 0.01 (the notes' value). */
+export const GBA_CONFIG_DEFAULTS = { gba_groups: 10, gba_p_high: 1 / 8, gba_p_low: 1 / 512, gba_every: 4, gba_buffer: 1024, gba_gamma: 0.01 } as const;
+
+/** A gba config with every GBA parameter explicit (so its cache key and its row say exactly what it ran with); a
+ * paper config is returned unchanged. */
+export function withGbaDefaults(config: RunConfig): RunConfig {
+  if (biasRule(config) !== "gba") return config;
+  const filled = { ...config } as Record<string, unknown>;
+  for (const f of GBA_FIELDS) if (filled[f] === undefined) filled[f] = GBA_CONFIG_DEFAULTS[f];
+  return filled as RunConfig;
+}
 
 /** Output dimension of the model for a task: the decoder and abs tasks predict every feature; the re-projector
  * predicts an m-dimensional re-embedding. */

@@ -18,6 +18,14 @@ export interface World {
   nextBatch(size: number): SparseBatch;
 }
 
+/** A stream of feature vectors with the run's distribution, drawn from a named stream of the run's seed: "data" is
+ * the training stream; other names give independent fresh samples (e.g. GBA's measurement buffer). */
+export function makeSampler(config: Pick<RunConfig, "task" | "n_features" | "sampler" | "eps" | "seed">, stream: string): (size: number) => SparseBatch {
+  const rng = new Rng(config.seed, stream);
+  const probabilities = featureProbabilities(config.sampler, config.n_features, config.task === "abs" ? config.eps / 2 : config.eps);
+  return (size) => (config.task === "abs" ? sampleSignedFeatures(probabilities, size, rng) : sampleFeatures(probabilities, size, rng));
+}
+
 export function makeWorld(config: RunConfig): World {
   const { task, n_features: nFeatures, m, sampler, eps, seed } = config;
   const embedder = makeEmbedder(nFeatures, m, new Rng(seed, "embedder"));

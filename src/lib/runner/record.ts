@@ -1,4 +1,5 @@
 import type { RunSpec } from "../experiments/sweep.js";
+import { biasRule } from "../protocol/config.js";
 import type { Checkpoint, RunOutcome } from "./train.js";
 
 /**
@@ -49,6 +50,8 @@ export function toRecord(spec: RunSpec, outcome: RunOutcome): RunRecord {
       wall_s: outcome.wall_s,
       status: outcome.status,
       diverged_at: outcome.diverged_at,
+      bias_rule: biasRule(config),
+      variant: spec.variant ?? null,
     },
     checkpoints: outcome.checkpoints,
     losses: outcome.lossLog,

@@ -52,6 +52,15 @@ export const TABLES: TableSpec[] = [
       c("wall_s", "DOUBLE", "Wall-clock seconds to train and measure the run."),
       c("status", "VARCHAR", "ok, or diverged (the loss became NaN or infinite)."),
       c("diverged_at", "INTEGER", "Step at which the run diverged (NULL when it did not)."),
+      // Beyond the paper (issue 6): appended, so the columns above keep their positions.
+      c("bias_rule", "VARCHAR", "How the first-layer biases were set: paper (init offset, gradient, decay) or gba (Group Bias Adaptation, no gradient)."),
+      c("variant", "VARCHAR", "Named variant of an experiment that compares recipes (e.g. GBA1's LR1, LR3, gba-...); NULL for Table 1 rows."),
+      c("gba_groups", "INTEGER", "GBA: number of neuron groups K (NULL under the paper's rule)."),
+      c("gba_p_high", "DOUBLE", "GBA: target activation frequency of the first group."),
+      c("gba_p_low", "DOUBLE", "GBA: target activation frequency of the last group (geometric in between)."),
+      c("gba_every", "INTEGER", "GBA: optimiser steps between bias updates."),
+      c("gba_buffer", "INTEGER", "GBA: fresh samples per measurement of firing rates."),
+      c("gba_gamma", "DOUBLE", "GBA: step size gamma (gamma_plus = gamma_minus)."),
     ],
   },
   {
@@ -102,6 +111,45 @@ export const TABLES: TableSpec[] = [
     ],
   },
 ];
+
+/**
+ * Tables outside the sweep's run tables (they are not one row per RunRecord): sae.parquet, written by experiment
+ * SAE1 (sparse autoencoders scored against the toy world's true features).
+ */
+export interface ExtraTableSpec {
+  name: "sae";
+  description: string;
+  columns: Column[];
+}
+
+export const SAE_TABLE: ExtraTableSpec = {
+  name: "sae",
+  description: "One row per sparse autoencoder of experiment SAE1, scored against the true feature directions.",
+  columns: [
+    c("run_id", "VARCHAR", "Unique id: SAE1, preset, target, method and its parameter, seed."),
+    c("experiment", "VARCHAR", "SAE1."),
+    c("preset", "VARCHAR", "smoke, quick or paper."),
+    c("method", "VARCHAR", "gba, topk or l1: how the latents are made sparse."),
+    c("target", "VARCHAR", "input (x = E v; true directions: the columns of E) or hidden (activations of a trained LR1-style model; true direction of feature i: h(e_i) - h(0))."),
+    c("param", "DOUBLE", "The method's parameter: K for topk, lambda for l1, NULL for gba."),
+    c("seed", "INTEGER", "Seed of the SAE's initialisation and data stream (the world and the base model are fixed)."),
+    c("d", "INTEGER", "Input dimension of the SAE."),
+    c("latents", "INTEGER", "Number of SAE latents."),
+    c("steps", "INTEGER", "Adam steps."),
+    c("batch", "INTEGER", "Samples per step."),
+    c("lr", "DOUBLE", "Adam learning rate."),
+    c("n_features", "INTEGER", "True features scored."),
+    c("recovery_080", "DOUBLE", "Fraction of true features matched by some live latent's direction with cosine > 0.8."),
+    c("recovery_090", "DOUBLE", "The same at cosine > 0.9."),
+    c("mean_max_cos", "DOUBLE", "Mean over true features of the best cosine with a live latent."),
+    c("recon_loss", "DOUBLE", "Reconstruction error on held-out samples as a fraction of their variance (0 = perfect, 1 = predicting the mean)."),
+    c("frac_active", "DOUBLE", "Mean fraction of latents active per held-out sample."),
+    c("dead_latents", "INTEGER", "Latents that never fired on the held-out samples."),
+    c("consistency", "DOUBLE", "Mean over this SAE's live latents of the best cosine with a live latent of another seed's SAE of the same method, parameter and target, averaged over those seeds (NULL with one seed)."),
+    c("base_run", "VARCHAR", "For target hidden: the config of the base model (NULL for input)."),
+    c("wall_s", "DOUBLE", "Wall-clock seconds to train and score the SAE."),
+  ],
+};
 
 export function tableSpec(name: TableSpec["name"]): TableSpec {
   return TABLES.find((t) => t.name === name)!;

@@ -1,10 +1,12 @@
-import type { RunConfig } from "../protocol/config.js";
+import { biasRule, type RunConfig } from "../protocol/config.js";
 import { modelMetrics, type ModelMetrics, type NeuronStats } from "../protocol/metrics.js";
 import { initParams, type Params } from "../protocol/params.js";
 import { Rng } from "../protocol/rng.js";
 import { biasDecayFactor, learningRate, LOSS_LOG_EVERY, snapshotSteps } from "../protocol/schedule.js";
 import { makeWorld } from "../protocol/world.js";
-import type { EngineFactory } from "../engines/engine.js";
+import type { Engine, EngineContext, EngineFactory } from "../engines/engine.js";
+import { tfjsEngine } from "../engines/tfjs.js";
+import { GbaController } from "./gba-controller.js";
 
 /** Metrics of the model after `step` optimiser steps. `loss` is the mean task loss of the steps since the previous
  * snapshot (the loss of the single step would be one noisy batch). */
@@ -36,7 +38,22 @@ export interface TrainProgress {
   loss: number;
 }
 
-/** Train one model by the paper's protocol. Data, schedule, decay and metrics live here; the engine only steps. */
+/**
+ * The engine for a run. A gba run needs `setBiases`; an engine without it is replaced by the tfjs reference engine
+ * (which has it), so a sweep with the default engine still runs GBA experiments. The run records the engine that
+ * actually trained it.
+ */
+async function createEngine(config: RunConfig, factory: EngineFactory, context: EngineContext): Promise<Engine> {
+  const engine = await factory.create(context);
+  if (biasRule(config) !== "gba" || typeof engine.setBiases === "function") return engine;
+  engine.dispose();
+  const fallback = await tfjsEngine.create(context);
+  if (typeof fallback.setBiases !== "function") throw new Error(`bias_rule=gba needs an engine with setBiases; ${factory.id} and tfjs have none`);
+  return fallback;
+}
+
+/** Train one model by the paper's protocol. Data, schedule, decay and metrics live here; the engine only steps.
+ * Under bias_rule = gba the first-layer biases are set by a GbaController instead (see gba-controller.ts). */
 export async function train(
   config: RunConfig,
   engineFactory: EngineFactory,
@@ -45,8 +62,12 @@ export async function train(
   const started = performance.now();
   const world = makeWorld(config);
   const initial = initParams(config, new Rng(config.seed, "init"));
-  const engine = await engineFactory.create({ config, world, initial });
+  const engine = await createEngine(config, engineFactory, { config, world, initial });
   try {
+    // GBA: biases follow the controller; the gradient's change to them is overwritten after every step. W1 and W2
+    // have their own LAMB moments and trust ratios, so they train exactly as they would with frozen biases.
+    const gba = biasRule(config) === "gba" ? new GbaController(config, world.embedder, initial.b) : null;
+    if (gba) engine.setBiases!(gba.biases);
     const snapshots = new Set(snapshotSteps(config.steps));
     const tailFrom = config.steps - Math.max(1, Math.floor(config.steps / 32));
     const checkpoints: Checkpoint[] = [];
@@ -59,6 +80,10 @@ export async function train(
       const batch = world.nextBatch(config.batch);
       const loss = engine.step(batch, learningRate(config.lr, t), biasDecayFactor(config.decay, config.lr, t, config.steps));
       const done = t + 1;
+      if (gba) {
+        if (done % gba.every === 0 && Number.isFinite(loss)) gba.update(engine.params(), config.n_features);
+        engine.setBiases!(gba.biases);
+      }
       if (!Number.isFinite(loss)) {
         divergedAt = done;
         break;

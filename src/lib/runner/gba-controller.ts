@@ -1,0 +1,79 @@
+import { type RunConfig, withGbaDefaults } from "../protocol/config.js";
+import { clampBiases, GbaAccumulator, gbaUpdate, neuronTargets } from "../protocol/gba.js";
+import type { Params } from "../protocol/params.js";
+import type { SparseBatch } from "../protocol/samplers.js";
+import { makeSampler } from "../protocol/world.js";
+
+/**
+ * GBA as a controller of the toy model's first-layer biases during training (bias_rule = gba). The training loop
+ * owns it: every `gba_every` steps it measures q and r on `gba_buffer` fresh samples (their own random stream, so the
+ * training data are the same as under the paper's rule) from the current parameters, applies the pure rule of
+ * protocol/gba.ts and hands the new biases back; between updates the loop writes these biases into the engine after
+ * every step, which discards whatever the gradient did to them.
+ */
+export class GbaController {
+  readonly every: number;
+  private readonly bufferSize: number;
+  private readonly targets: Float64Array;
+  private readonly groups: number;
+  private readonly gamma: number;
+  private readonly nextBuffer: (size: number) => SparseBatch;
+  private current: Float32Array;
+  updates = 0;
+
+  constructor(
+    config: RunConfig,
+    private readonly embedder: Float32Array,
+    initialBias: Float32Array,
+  ) {
+    const c = withGbaDefaults(config) as Required<RunConfig>;
+    this.every = c.gba_every;
+    this.bufferSize = c.gba_buffer;
+    this.groups = c.gba_groups;
+    this.gamma = c.gba_gamma;
+    this.targets = neuronTargets(initialBias.length, { groups: c.gba_groups, pHigh: c.gba_p_high, pLow: c.gba_p_low });
+    this.nextBuffer = makeSampler(config, "gba");
+    this.current = clampBiases(initialBias);
+  }
+
+  /** The biases the model must have now. */
+  get biases(): Float32Array {
+    return this.current;
+  }
+
+  /** Pre-activations W1 E v + b of a batch, from P = W1 E (computed once) gathered at each sample's active features. */
+  static measure(params: Params, embedder: Float32Array, nFeatures: number, batch: SparseBatch, bias: Float32Array, accumulator: GbaAccumulator): void {
+    const { k, m, w1 } = params;
+    // P transposed (N x k), so that a feature's column is contiguous for the gather.
+    const pt = new Float32Array(nFeatures * k);
+    const row = new Float64Array(nFeatures);
+    for (let j = 0; j < k; j++) {
+      row.fill(0);
+      for (let d = 0; d < m; d++) {
+        const w = w1[j * m + d];
+        const e = d * nFeatures;
+        for (let i = 0; i < nFeatures; i++) row[i] += w * embedder[e + i];
+      }
+      for (let i = 0; i < nFeatures; i++) pt[i * k + j] = row[i];
+    }
+    const pre = new Float64Array(k);
+    for (let s = 0; s < batch.size; s++) {
+      for (let j = 0; j < k; j++) pre[j] = bias[j];
+      for (let e = batch.offsets[s]; e < batch.offsets[s + 1]; e++) {
+        const v = batch.values[e];
+        const at = batch.indices[e] * k;
+        for (let j = 0; j < k; j++) pre[j] += v * pt[at + j];
+      }
+      accumulator.add(pre);
+    }
+  }
+
+  /** Measure q and r at the current parameters (with the controller's biases) and update the biases. */
+  update(params: Params, nFeatures: number): Float32Array {
+    const accumulator = new GbaAccumulator(params.k);
+    GbaController.measure(params, this.embedder, nFeatures, this.nextBuffer(this.bufferSize), this.current, accumulator);
+    this.current = gbaUpdate(this.current, accumulator.stats(), this.targets, this.groups, { gammaMinus: this.gamma, gammaPlus: this.gamma, deadThreshold: 1e-6 });
+    this.updates++;
+    return this.current;
+  }
+}
