@@ -33,6 +33,7 @@ let TASK: i32 = 0; // 0 decoder (target v), 1 abs (target |v|), 2 re-projector (
 let ACT: i32 = 0; // 0 relu, 1 gelu, 2 x*exp(x)
 let SB: i32 = 0; // samples per block
 let TN: i32 = 0; // neurons per forward tile (TN rows of W2T fit in L2)
+let HN: i32 = 0; // neurons per hidden-layer tile (HN columns of PT fit in L2)
 
 // ---- tensors (byte addresses in linear memory) ----
 let W1: usize = 0; // k x MP, the canonical row-major layout (a neuron's input weights are contiguous)
@@ -55,16 +56,14 @@ let PT: usize = 0; // N x KP: P^T = (W1 E)^T, rebuilt every step
 let PRE: usize = 0; // 16 floats: one chunk of pre-activations
 let XB: usize = 0; // SB x MP: the block's inputs x = E v (for grad W1)
 let YB: usize = 0; // SB x OP: outputs, then in place d loss / d y
-let ROW: usize = 0; // SB + 1 (i32): CSR row starts
-let CUR: usize = 0; // SB (i32): CSR cursors for the tiled forward pass
-let CJ: usize = 0; // SB*KP (i32): CSR neuron index of each active pair
-let CH: usize = 0; // SB*KP: h of each pair
-let CS: usize = 0; // SB*KP: act'(pre) of each pair
-let COL: usize = 0; // KP + 1 (i32): CSC column starts
-let FILL: usize = 0; // KP (i32): CSC fill cursors
-let TS: usize = 0; // SB*KP (i32): CSC sample (within block) of each pair
-let TH: usize = 0; // SB*KP: h
-let TSL: usize = 0; // SB*KP: act'(pre)
+let ROWN: usize = 0; // SB (i32): pairs per sample
+let CUR: usize = 0; // SB (i32): per-sample cursors for the tiled forward pass
+let CJ: usize = 0; // SB x KP (i32): by sample, the neuron of each active pair
+let CH: usize = 0; // SB x KP: by sample, h of each pair
+let CNT: usize = 0; // KP (i32): pairs per neuron
+let TS: usize = 0; // KP x SB (i32): by neuron, the sample (within the block) of each pair
+let TH: usize = 0; // KP x SB: by neuron, h
+let TSL: usize = 0; // KP x SB: by neuron, act'(pre)
 let DPRE: usize = 0; // SB: d objective / d pre for one neuron's pairs
 // the batch (CSR of v), grown on demand
 let OFFS: usize = 0;
@@ -76,7 +75,7 @@ let nnzCapacity: i32 = 0;
 let activePairs: f64 = 0; // active (sample, neuron) pairs in the last forwardBackward, for the wrapper's statistics
 
 // Phase boundaries, reported to the host for profiling (the wrapper passes a no-op unless asked to time phases):
-// 0 P, 1 hidden layer, 2 outputs, 3 output gradient, 4 re-listing by neuron, 5 backward, 6 optimiser.
+// 0 P, 1 hidden layer, 2 outputs, 3 output gradient, 4 (unused), 5 backward, 6 optimiser.
 @external("env", "phase")
 declare function phase(id: i32): void;
 
@@ -119,6 +118,7 @@ export function init(n: i32, m: i32, k: i32, o: i32, task: i32, act: i32): void 
   SB = min(256, max(16, 65536 / OP));
   // Forward tile: TN rows of W2T, about 512 KB (half of a typical L2).
   TN = min(KP, max(16, (131072 / OP) & ~15));
+  HN = min(KP, max(16, (131072 / N) & ~15));
   const k4 = <usize>KP << 2;
   W1 = alloc(k4 * MP);
   B = alloc(k4);
@@ -139,14 +139,12 @@ export function init(n: i32, m: i32, k: i32, o: i32, task: i32, act: i32): void 
   PRE = alloc(64);
   XB = alloc((<usize>SB * MP) << 2);
   YB = alloc((<usize>SB * OP) << 2);
-  ROW = alloc((<usize>SB + 1) << 2);
+  ROWN = alloc(<usize>SB << 2);
   CUR = alloc(<usize>SB << 2);
   const pairs = (<usize>SB * KP) << 2;
   CJ = alloc(pairs);
   CH = alloc(pairs);
-  CS = alloc(pairs);
-  COL = alloc(k4 + 4);
-  FILL = alloc(k4);
+  CNT = alloc(k4);
   TS = alloc(pairs);
   TH = alloc(pairs);
   TSL = alloc(pairs);
@@ -248,17 +246,32 @@ function computeP(): void {
   }
 }
 
+/** Record one active (sample, neuron) pair in both lists: by sample (CSR: neuron, h) for the forward pass and by
+ * neuron (CSC: sample, h, act'(pre)) for the backward pass. Each sample owns KP slots and each neuron SB slots. */
+@inline function appendPair(sl: i32, rowCount: i32, j: i32, h: f32, slope: f32): void {
+  const r = (<usize>sl * KP + rowCount) << 2;
+  store<i32>(CJ + r, j);
+  store<f32>(CH + r, h);
+  const countAt = CNT + (<usize>j << 2);
+  const c = load<i32>(countAt);
+  store<i32>(countAt, c + 1);
+  const t = (<usize>j * SB + c) << 2;
+  store<i32>(TS + t, sl);
+  store<f32>(TH + t, h);
+  store<f32>(TSL + t, slope);
+}
+
 /** Hidden layer of one block: pre = b + sum over active features of v_i PT[i, :], then the activation; every active
- * (sample, neuron) pair is appended to the CSR lists (neuron, h, act'(pre)). Also x = E v per sample for grad W1.
- * Returns the number of pairs. */
+ * (sample, neuron) pair goes into both pair lists. Also x = E v per sample, for grad W1. Neurons are visited in tiles
+ * of HN so that the tile's columns of PT (N x HN floats) stay in L2 across the block's samples. Returns the number of
+ * pairs. */
 function hiddenLayer(s0: i32, nb: i32): i32 {
   const rowK = <usize>KP << 2;
-  let n = 0;
+  memory.fill(CNT, 0, <usize>KP << 2);
+  memory.fill(ROWN, 0, <usize>nb << 2);
   for (let sl = 0; sl < nb; sl++) {
     const e0 = load<i32>(OFFS + (<usize>(s0 + sl) << 2));
     const e1 = load<i32>(OFFS + (<usize>(s0 + sl + 1) << 2));
-    store<i32>(ROW + (<usize>sl << 2), n);
-    // x = E v, for the gradient of W1
     const x = XB + ((<usize>sl * MP) << 2);
     for (let d = 0; d < MP; d += 4) v128.store(x + (<usize>d << 2), f32x4.splat(0));
     for (let e = e0; e < e1; e++) {
@@ -269,60 +282,62 @@ function hiddenLayer(s0: i32, nb: i32): i32 {
         v128.store(at, f32x4.add(v128.load(at), f32x4.mul(v, v128.load(row + (<usize>d << 2)))));
       }
     }
-    // pre-activations, 16 neurons at a time, kept in registers over the sample's features
-    for (let j = 0; j < KP; j += 16) {
-      const bj = f32At(B, j);
-      let p0 = v128.load(bj), p1 = v128.load(bj, 16), p2 = v128.load(bj, 32), p3 = v128.load(bj, 48);
-      for (let e = e0; e < e1; e++) {
-        const v = v128.load32_splat(VAL + (<usize>e << 2));
-        const row = PT + <usize>load<i32>(IDX + (<usize>e << 2)) * rowK + (<usize>j << 2);
-        p0 = f32x4.add(p0, f32x4.mul(v, v128.load(row)));
-        p1 = f32x4.add(p1, f32x4.mul(v, v128.load(row, 16)));
-        p2 = f32x4.add(p2, f32x4.mul(v, v128.load(row, 32)));
-        p3 = f32x4.add(p3, f32x4.mul(v, v128.load(row, 48)));
-      }
-      if (ACT == 0) {
-        // ReLU: most chunks have no positive lane when biases are negative; skip them without a scalar look.
-        const zero = f32x4.splat(0);
-        const any = v128.or(v128.or(f32x4.gt(p0, zero), f32x4.gt(p1, zero)), v128.or(f32x4.gt(p2, zero), f32x4.gt(p3, zero)));
-        if (!v128.any_true(any)) continue;
-      }
-      v128.store(PRE, p0); v128.store(PRE, p1, 16); v128.store(PRE, p2, 32); v128.store(PRE, p3, 48);
-      const end = min(16, K - j);
-      if (ACT == 0) {
-        // Write every lane's pair and advance only past the active ones: no unpredictable branch at ~50% active.
-        for (let l = 0; l < end; l++) {
-          const z = load<f32>(PRE + (<usize>l << 2));
-          const q = <usize>n << 2;
-          store<i32>(CJ + q, j + l);
-          store<f32>(CH + q, z);
-          store<f32>(CS + q, 1);
-          n += i32(z > 0);
+  }
+  let pairs = 0;
+  const zero = f32x4.splat(0);
+  for (let t = 0; t < KP; t += HN) {
+    const tileEnd = min(KP, t + HN);
+    for (let sl = 0; sl < nb; sl++) {
+      const e0 = load<i32>(OFFS + (<usize>(s0 + sl) << 2));
+      const e1 = load<i32>(OFFS + (<usize>(s0 + sl + 1) << 2));
+      let rowCount = load<i32>(ROWN + (<usize>sl << 2));
+      const before = rowCount;
+      // pre-activations, 16 neurons at a time, kept in registers over the sample's features
+      for (let j = t; j < tileEnd; j += 16) {
+        const bj = f32At(B, j);
+        let p0 = v128.load(bj), p1 = v128.load(bj, 16), p2 = v128.load(bj, 32), p3 = v128.load(bj, 48);
+        for (let e = e0; e < e1; e++) {
+          const v = v128.load32_splat(VAL + (<usize>e << 2));
+          const row = PT + <usize>load<i32>(IDX + (<usize>e << 2)) * rowK + (<usize>j << 2);
+          p0 = f32x4.add(p0, f32x4.mul(v, v128.load(row)));
+          p1 = f32x4.add(p1, f32x4.mul(v, v128.load(row, 16)));
+          p2 = f32x4.add(p2, f32x4.mul(v, v128.load(row, 32)));
+          p3 = f32x4.add(p3, f32x4.mul(v, v128.load(row, 48)));
         }
-        continue;
-      }
-      for (let l = 0; l < end; l++) {
-        const z = load<f32>(PRE + (<usize>l << 2));
-        let h: f32, slope: f32;
-        if (ACT == 1) {
-          const cdf: f32 = 0.5 * (1.0 + erf(z * INV_SQRT2));
-          h = z * cdf;
-          slope = cdf + z * INV_SQRT_2PI * Mathf.exp(-0.5 * z * z);
+        v128.store(PRE, p0); v128.store(PRE, p1, 16); v128.store(PRE, p2, 32); v128.store(PRE, p3, 48);
+        if (ACT == 0) {
+          // ReLU: one bit per positive lane; visit only those (none at all in most chunks when biases are negative).
+          let mask = i32x4.bitmask(f32x4.gt(p0, zero)) | (i32x4.bitmask(f32x4.gt(p1, zero)) << 4) |
+            (i32x4.bitmask(f32x4.gt(p2, zero)) << 8) | (i32x4.bitmask(f32x4.gt(p3, zero)) << 12);
+          while (mask != 0) {
+            const l = ctz(mask);
+            mask &= mask - 1;
+            appendPair(sl, rowCount++, j + l, load<f32>(PRE + (<usize>l << 2)), 1);
+          }
         } else {
-          const ez = Mathf.exp(z);
-          h = z * ez;
-          slope = (1.0 + z) * ez;
+          // GeLU and x exp(x) are never exactly zero: every neuron is active.
+          const end = min(16, K - j);
+          for (let l = 0; l < end; l++) {
+            const z = load<f32>(PRE + (<usize>l << 2));
+            let h: f32, slope: f32;
+            if (ACT == 1) {
+              const cdf: f32 = 0.5 * (1.0 + erf(z * INV_SQRT2));
+              h = z * cdf;
+              slope = cdf + z * INV_SQRT_2PI * Mathf.exp(-0.5 * z * z);
+            } else {
+              const ez = Mathf.exp(z);
+              h = z * ez;
+              slope = (1.0 + z) * ez;
+            }
+            appendPair(sl, rowCount++, j + l, h, slope);
+          }
         }
-        const q = <usize>n << 2;
-        store<i32>(CJ + q, j + l);
-        store<f32>(CH + q, h);
-        store<f32>(CS + q, slope);
-        n++;
       }
+      store<i32>(ROWN + (<usize>sl << 2), rowCount);
+      pairs += rowCount - before;
     }
   }
-  store<i32>(ROW + (<usize>nb << 2), n);
-  return n;
+  return pairs;
 }
 
 /** y = W2 h for the block, from the CSR lists: a sample's outputs, 16 at a time, stay in registers while its active
@@ -331,15 +346,16 @@ function hiddenLayer(s0: i32, nb: i32): i32 {
 function forwardOutputs(nb: i32): void {
   memory.fill(YB, 0, (<usize>nb * OP) << 2);
   const rowO = <usize>OP << 2;
-  for (let sl = 0; sl < nb; sl++) store<i32>(CUR + (<usize>sl << 2), load<i32>(ROW + (<usize>sl << 2)));
+  memory.fill(CUR, 0, <usize>nb << 2);
   for (let t = 0; t < KP; t += TN) {
     const tileEnd = t + TN;
     for (let sl = 0; sl < nb; sl++) {
-      const q0 = load<i32>(CUR + (<usize>sl << 2));
-      const qEnd = load<i32>(ROW + (<usize>(sl + 1) << 2));
+      const base = sl * KP; // the sample's pairs are CJ/CH[base + 0 .. base + ROWN[sl])
+      const q0 = base + load<i32>(CUR + (<usize>sl << 2));
+      const qEnd = base + load<i32>(ROWN + (<usize>sl << 2));
       let q1 = q0;
       while (q1 < qEnd && load<i32>(CJ + (<usize>q1 << 2)) < tileEnd) q1++;
-      store<i32>(CUR + (<usize>sl << 2), q1);
+      store<i32>(CUR + (<usize>sl << 2), q1 - base);
       if (q1 == q0) continue;
       // Four of the sample's active neurons at a time: y += h0 W2T[j0] + h1 W2T[j1] + h2 W2T[j2] + h3 W2T[j3], sweeping
       // the four rows sequentially (prefetch-friendly) while the sample's outputs stay in L1.
@@ -408,32 +424,6 @@ function outputGradient(s0: i32, nb: i32, twoOverB: f32): f64 {
   return total;
 }
 
-/** Re-list the block's pairs by neuron (counting sort of the CSR lists): CSC with sample, h and act'(pre). */
-function transposePairs(nb: i32): void {
-  memory.fill(COL, 0, (<usize>KP + 1) << 2);
-  const n = load<i32>(ROW + (<usize>nb << 2));
-  for (let q = 0; q < n; q++) {
-    const at = COL + ((<usize>load<i32>(CJ + (<usize>q << 2)) + 1) << 2);
-    store<i32>(at, load<i32>(at) + 1);
-  }
-  for (let j = 0; j < KP; j++) {
-    const start = load<i32>(COL + (<usize>j << 2));
-    store<i32>(COL + ((<usize>j + 1) << 2), load<i32>(COL + ((<usize>j + 1) << 2)) + start);
-    store<i32>(FILL + (<usize>j << 2), start);
-  }
-  for (let sl = 0; sl < nb; sl++) {
-    const q1 = load<i32>(ROW + ((<usize>sl + 1) << 2));
-    for (let q = load<i32>(ROW + (<usize>sl << 2)); q < q1; q++) {
-      const fill = FILL + (<usize>load<i32>(CJ + (<usize>q << 2)) << 2);
-      const p = <usize>load<i32>(fill) << 2;
-      store<i32>(fill, load<i32>(fill) + 1);
-      store<i32>(TS + p, sl);
-      store<f32>(TH + p, load<f32>(CH + (<usize>q << 2)));
-      store<f32>(TSL + p, load<f32>(CS + (<usize>q << 2)));
-    }
-  }
-}
-
 /** d objective / d pre of pair q (the neuron's q - q0'th), from the lanes of its dh = W2[:, j] . dy:
  * (dh + l1 sign(h) / batch) act'(pre). Stored in DPRE for grad W1; returned for grad b. */
 @inline function pairGradient(q: i32, q0: i32, dhLanes: v128, l1OverB: f32): f32 {
@@ -455,9 +445,10 @@ function backward(nb: i32, l1OverB: f32): void {
   const rowO = <usize>OP << 2;
   const rowM = <usize>MP << 2;
   for (let j = 0; j < K; j++) {
-    const q0 = load<i32>(COL + (<usize>j << 2));
-    const q1 = load<i32>(COL + ((<usize>j + 1) << 2));
-    if (q1 == q0) continue;
+    const count = load<i32>(CNT + (<usize>j << 2));
+    if (count == 0) continue;
+    const q0 = j * SB; // the neuron's pairs are TS/TH/TSL[q0 .. q0 + count)
+    const q1 = q0 + count;
     const w = W2T + <usize>j * rowO;
     const g = GW2T + <usize>j * rowO;
     let gb: f32 = 0;
@@ -538,8 +529,6 @@ export function forwardBackward(batchSize: i32, l1: f32): f64 {
     phase(3);
     loss += outputGradient(s0, nb, twoOverB);
     if (pairs > 0) {
-      phase(4);
-      transposePairs(nb);
       phase(5);
       backward(nb, l1OverB);
     }
