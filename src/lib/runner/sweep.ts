@@ -24,7 +24,11 @@ export interface SweepRunOptions {
    * `workers: 0` a run in flight cannot be interrupted and finishes first.
    */
   maxMinutes?: number;
+  /** Stops the sweep like a spent budget (the CLI aborts it on SIGTERM/SIGINT, as schedulers send before a kill). */
+  signal?: AbortSignal;
   log?: (line: string) => void;
+  /** The clock the budget is checked against between runs (tests); default Date.now. */
+  now?: () => number;
 }
 
 /** A run threw (not diverged: divergence is a result). Finished runs are in the cache; a rerun continues. */
@@ -43,10 +47,12 @@ export class IncompleteSweepError extends Error {
   constructor(
     readonly records: RunRecord[],
     readonly missing: string[],
-    readonly maxMinutes: number,
+    readonly maxMinutes: number | null,
+    /** Why it stopped, for the message: the budget by default. */
+    readonly reason = `time budget of ${maxMinutes} min spent`,
   ) {
     super(
-      `time budget of ${maxMinutes} min spent: ${records.length} of ${records.length + missing.length} runs finished, ` +
+      `${reason}: ${records.length} of ${records.length + missing.length} runs finished, ` +
         `${missing.length} not (first: ${missing.slice(0, 3).join(", ")}${missing.length > 3 ? ", ..." : ""}). ` +
         `Finished runs are cached: rerun the same command to continue.`,
     );
@@ -80,7 +86,8 @@ function labelled(record: RunRecord, spec: RunSpec): RunRecord {
  * Rejects with RunFailedError when a run throws, IncompleteSweepError when the time budget runs out.
  */
 export async function runSweep(specs: RunSpec[], options: SweepRunOptions = {}): Promise<RunRecord[]> {
-  const started = Date.now();
+  const now = options.now ?? Date.now;
+  const started = now();
   const deadline = options.maxMinutes === undefined ? Number.POSITIVE_INFINITY : started + options.maxMinutes * 60_000;
   const factory = engineById(options.engine);
   const cache = options.cache === undefined ? new RunCache() : options.cache;
@@ -130,19 +137,20 @@ export async function runSweep(specs: RunSpec[], options: SweepRunOptions = {}):
     const workers = Math.min(options.workers ?? availableParallelism(), todo.length);
     if (workers === 0) {
       for (const spec of todo) {
-        if (Date.now() >= deadline) {
+        if (now() >= deadline || options.signal?.aborted) {
           outOfTime = true;
           break;
         }
         await trainSpec({ spec, engine: factory.id }, onMessage);
       }
     } else {
-      outOfTime = await runInWorkers(todo, factory.id, workers, deadline, onMessage);
+      outOfTime = await runInWorkers(todo, factory.id, workers, deadline, onMessage, options.signal);
     }
   }
   const missing = specs.filter((s) => !records.has(s.run_id)).map((s) => s.run_id);
   const finishedRecords = specs.flatMap((s) => records.get(s.run_id) ?? []);
   if (missing.length > 0) {
+    if (outOfTime && options.signal?.aborted) throw new IncompleteSweepError(finishedRecords, missing, options.maxMinutes ?? null, `stopped (${String(options.signal.reason ?? "aborted")})`);
     if (outOfTime && options.maxMinutes !== undefined) throw new IncompleteSweepError(finishedRecords, missing, options.maxMinutes);
     throw new Error(`internal error: ${missing.length} runs neither finished nor failed (first: ${missing[0]})`);
   }
@@ -169,7 +177,7 @@ function workerBootstrap(): string {
  * Train `todo` on `count` worker threads. Resolves true when the deadline stopped it early (in-flight runs
  * abandoned), false when every run finished; rejects with the first failure (a run that threw, a worker that died).
  */
-function runInWorkers(todo: RunSpec[], engine: string, count: number, deadline: number, onMessage: (m: WorkerMessage) => void): Promise<boolean> {
+function runInWorkers(todo: RunSpec[], engine: string, count: number, deadline: number, onMessage: (m: WorkerMessage) => void, signal?: AbortSignal): Promise<boolean> {
   return new Promise((resolvePromise, reject) => {
     const queue = [...todo];
     const inFlight = new Map<Worker, RunSpec>();
@@ -180,6 +188,7 @@ function runInWorkers(todo: RunSpec[], engine: string, count: number, deadline: 
       if (settled) return;
       settled = true;
       if (timer) clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
       for (const w of pool) void w.terminate();
       if ("error" in outcome) reject(outcome.error);
       else resolvePromise(outcome.outOfTime);
@@ -187,7 +196,7 @@ function runInWorkers(todo: RunSpec[], engine: string, count: number, deadline: 
     const feed = (worker: Worker) => {
       inFlight.delete(worker);
       if (settled) return;
-      if (Date.now() >= deadline && queue.length > 0) return finish({ outOfTime: true });
+      if ((Date.now() >= deadline || signal?.aborted) && queue.length > 0) return finish({ outOfTime: true });
       const spec = queue.shift();
       if (!spec) {
         void worker.terminate();
@@ -198,6 +207,9 @@ function runInWorkers(todo: RunSpec[], engine: string, count: number, deadline: 
       worker.postMessage({ spec, engine } satisfies WorkerRequest);
     };
     const bootstrap = workerBootstrap();
+    const onAbort = () => finish({ outOfTime: true });
+    if (signal?.aborted) return finish({ outOfTime: true });
+    signal?.addEventListener("abort", onAbort);
     if (Number.isFinite(deadline)) timer = setTimeout(() => finish({ outOfTime: true }), Math.max(0, deadline - Date.now()));
     for (let i = 0; i < count; i++) {
       const worker = new Worker(bootstrap, { eval: true });

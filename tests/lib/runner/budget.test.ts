@@ -16,8 +16,13 @@ describe("time budget", () => {
     expect(specs.length).toBe(4);
     const dir = tempDir();
     const cache = new RunCache(dir);
-    // 50 ms: the first run starts at once and takes longer than that, so it is the only one.
-    const error = await runSweep(specs, { cache, workers: 0, maxMinutes: 50 / 60_000, log: () => {} }).then(
+    // A clock that jumps past the one-minute budget once the first run has finished.
+    let finished = 0;
+    const clock = () => (finished > 0 ? 120_000 : 0);
+    const log = (line: string) => {
+      if (/\] done in /.test(line)) finished++;
+    };
+    const error = await runSweep(specs, { cache, workers: 0, maxMinutes: 1, now: clock, log }).then(
       () => null,
       (e: unknown) => e,
     );
@@ -25,7 +30,7 @@ describe("time budget", () => {
     const incomplete = error as IncompleteSweepError;
     expect(incomplete.records.map((r) => r.run.run_id)).toEqual([specs[0].run_id]);
     expect(incomplete.missing).toEqual(specs.slice(1).map((s) => s.run_id));
-    expect(incomplete.message).toMatch(/time budget of .* min spent: 1 of 4 runs finished, 3 not .*rerun the same command/);
+    expect(incomplete.message).toMatch(/time budget of 1 min spent: 1 of 4 runs finished, 3 not .*rerun the same command/);
     expect(cacheEntries(dir).length).toBe(1);
 
     const lines: string[] = [];
