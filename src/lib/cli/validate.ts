@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { PRESET_IDS, PRESETS } from "../experiments/presets.js";
 import { EXPERIMENTS, GRIDS } from "../experiments/table1.js";
-import { ALL_EXPERIMENT_IDS } from "../experiments/beyond.js";
 import { RunConfigSchema } from "../protocol/config.js";
 
 /**
@@ -131,8 +130,7 @@ export function parseOverrides(texts: string[]): Record<string, string | number>
 // ---------------------------------------------------------------------------------------------------------------
 // --experiment
 
-// Table 1 ids, then the experiments beyond the paper (GBA1, SAE1: issue 6), which "all" does not include.
-export const EXPERIMENT_IDS: string[] = [...ALL_EXPERIMENT_IDS];
+export const EXPERIMENT_IDS = EXPERIMENTS.map((e) => e.id);
 
 /** `list`, `all`, or comma-separated Table 1 ids, each once. */
 export function parseExperiments(text: string): "list" | "all" | string[] {
