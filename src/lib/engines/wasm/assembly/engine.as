@@ -54,6 +54,8 @@ let W1T: usize = 0; // MP x KP scratch: W1 transposed, rebuilt every step for P
 let PT: usize = 0; // N x KP: P^T = (W1 E)^T, rebuilt every step
 // per block
 let PRE: usize = 0; // 16 floats: one chunk of pre-activations
+let PRE_H: usize = 0; // 16 floats: their activations (GeLU, x exp(x))
+let PRE_S: usize = 0; // 16 floats: their slopes
 let XB: usize = 0; // SB x MP: the block's inputs x = E v (for grad W1)
 let YB: usize = 0; // SB x OP: outputs, then in place d loss / d y
 let ROWN: usize = 0; // SB (i32): pairs per sample
@@ -137,6 +139,8 @@ export function init(n: i32, m: i32, k: i32, o: i32, task: i32, act: i32): void 
   W1T = alloc(k4 * MP);
   PT = alloc(k4 * N);
   PRE = alloc(64);
+  PRE_H = alloc(64);
+  PRE_S = alloc(64);
   XB = alloc((<usize>SB * MP) << 2);
   YB = alloc((<usize>SB * OP) << 2);
   ROWN = alloc(<usize>SB << 2);
@@ -197,6 +201,58 @@ function erf(x: f32): f32 {
 
 const INV_SQRT2: f32 = 0.7071067811865476;
 const INV_SQRT_2PI: f32 = 0.3989422804014327;
+
+/** exp of four lanes (Cephes' expf: exp(x) = 2^n e^r with |r| <= ln2 / 2, a degree-6 polynomial for e^r; ~1 ulp).
+ * Inputs are clamped to [-87.3, 88.7]: below, the result is ~1e-38 instead of a denormal (irrelevant next to the
+ * terms it is added to); above, 2^128 overflows to infinity as a scalar exp would. */
+function expv(x0: v128): v128 {
+  const x = f32x4.min(f32x4.max(x0, f32x4.splat(-87.33654)), f32x4.splat(88.72283));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  const er = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
+  const pow2 = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(er, pow2);
+}
+
+/** erf of four lanes: the same Numerical Recipes formula as the scalar erf above. */
+function erfv(x: v128): v128 {
+  const z = f32x4.abs(x);
+  const t = f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), f32x4.mul(f32x4.splat(0.5), z)));
+  let p = f32x4.splat(0.17087277);
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-0.82215223));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(1.48851587));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-1.13520398));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(0.27886807));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-0.18628806));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(0.09678418));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(0.37409196));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(1.00002368));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-1.26551223));
+  const erfc = f32x4.mul(t, expv(f32x4.sub(p, f32x4.mul(z, z))));
+  const one = f32x4.splat(1);
+  return v128.bitselect(f32x4.sub(one, erfc), f32x4.sub(erfc, one), f32x4.ge(x, f32x4.splat(0)));
+}
+
+/** GeLU or x exp(x) of four pre-activations: the activations go to H, their slopes act'(pre) to S (both 16 bytes). */
+@inline function activateDense(z: v128, h: usize, slope: usize): void {
+  if (ACT == 1) {
+    const cdf = f32x4.mul(f32x4.splat(0.5), f32x4.add(f32x4.splat(1), erfv(f32x4.mul(z, f32x4.splat(INV_SQRT2)))));
+    const pdf = f32x4.mul(f32x4.splat(INV_SQRT_2PI), expv(f32x4.mul(f32x4.splat(-0.5), f32x4.mul(z, z))));
+    v128.store(h, f32x4.mul(z, cdf));
+    v128.store(slope, f32x4.add(cdf, f32x4.mul(z, pdf)));
+  } else {
+    const ez = expv(z);
+    v128.store(h, f32x4.mul(z, ez));
+    v128.store(slope, f32x4.mul(f32x4.add(f32x4.splat(1), z), ez));
+  }
+}
 
 // ---- the step ----
 
@@ -316,21 +372,13 @@ function hiddenLayer(s0: i32, nb: i32): i32 {
           }
         } else {
           // GeLU and x exp(x) are never exactly zero: every neuron is active.
+          activateDense(p0, PRE_H, PRE_S);
+          activateDense(p1, PRE_H + 16, PRE_S + 16);
+          activateDense(p2, PRE_H + 32, PRE_S + 32);
+          activateDense(p3, PRE_H + 48, PRE_S + 48);
           const end = min(16, K - j);
-          for (let l = 0; l < end; l++) {
-            const z = load<f32>(PRE + (<usize>l << 2));
-            let h: f32, slope: f32;
-            if (ACT == 1) {
-              const cdf: f32 = 0.5 * (1.0 + erf(z * INV_SQRT2));
-              h = z * cdf;
-              slope = cdf + z * INV_SQRT_2PI * Mathf.exp(-0.5 * z * z);
-            } else {
-              const ez = Mathf.exp(z);
-              h = z * ez;
-              slope = (1.0 + z) * ez;
-            }
-            appendPair(sl, rowCount++, j + l, h, slope);
-          }
+          for (let l = 0; l < end; l++)
+            appendPair(sl, rowCount++, j + l, load<f32>(PRE_H + (<usize>l << 2)), load<f32>(PRE_S + (<usize>l << 2)));
         }
       }
       store<i32>(ROWN + (<usize>sl << 2), rowCount);
