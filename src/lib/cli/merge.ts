@@ -64,6 +64,8 @@ function checkManifests(inputs: Input[]): { fatal: string[]; partial: string[] }
       fatal.push(`shards of one sweep split it differently: ${sharded.map((g) => `${g.dir} is ${g.manifest!.shard!.index}/${g.manifest!.shard!.count}`).join(", ")}`);
       continue;
     }
+    const engines = new Set(group.map((g) => g.manifest!.sweep.engine));
+    if (engines.size > 1) fatal.push(`parts of one sweep were computed by different engines: ${group.map((g) => `${g.dir} by ${g.manifest!.sweep.engine}`).join(", ")}`);
     const count = [...counts][0];
     const seen = new Map<number, string>();
     for (const g of sharded) {
@@ -210,7 +212,13 @@ function mergedManifest(inputs: Input[], whole: boolean): Manifest {
   const experiments = manifests.flatMap((m) => (m.sweep.experiments === "all" ? ["all"] : m.sweep.experiments));
   return {
     format: 1,
-    sweep: { experiments: [...new Set(experiments)], preset: [...new Set(manifests.map((m) => m.sweep.preset))].join(","), seeds: null, overrides: {} },
+    sweep: {
+      experiments: [...new Set(experiments)],
+      preset: [...new Set(manifests.map((m) => m.sweep.preset))].join(","),
+      seeds: null,
+      overrides: {},
+      engine: [...new Set(manifests.map((m) => m.sweep.engine))].join(","),
+    },
     sweep_id: createHash("sha256").update(sweepIds.sort().join("\n")).digest("hex"),
     sweep_runs: manifests.reduce((sum, m) => sum + m.sweep_runs, 0),
     shard: null,

@@ -21,6 +21,8 @@ export const ManifestSchema = z
       preset: z.string(),
       seeds: z.number().int().positive().nullable(),
       overrides: z.record(z.string(), z.union([z.string(), z.number()])),
+      /** The engine and its version (`wasm@wasm-1`): the shards of one sweep must agree on it. */
+      engine: z.string(),
     }),
     /** SHA-256 over the run ids and configs of the whole (unsharded) sweep, in expansion order. */
     sweep_id: z.string().regex(/^[0-9a-f]{64}$/),

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { mergeMain } from "../../../src/lib/cli/merge.js";
 import { main } from "../../../src/lib/cli/sweep.js";
 import { UsageError } from "../../../src/lib/cli/validate.js";
-import { readManifest } from "../../../src/lib/runner/manifest.js";
+import { readManifest, writeManifest } from "../../../src/lib/runner/manifest.js";
 import { readTables, tempDir, TINY } from "../runner/helpers.js";
 
 /**
@@ -94,6 +94,14 @@ describe("merge", () => {
     cpSync(shards[0], copy, { recursive: true });
     expect(await refusal([shards[0], copy, shards[1], "--out", join(dir, "m2")])).toMatch(/shard 1\/2 is given twice: .*shard1 and .*shard1-copy/);
     expect(await refusal([shards[0], shards[0], shards[1], "--out", join(dir, "m2")])).toMatch(/DIR: got ".*shard1", expected each directory once/);
+  });
+
+  it("refuses shards computed by different engines", async () => {
+    const other = join(dir, "shard2-other-engine");
+    cpSync(shards[1], other, { recursive: true });
+    const manifest = readManifest(other)!;
+    writeManifest(other, { ...manifest, sweep: { ...manifest.sweep, engine: "tfjs@tfjs-0" } });
+    expect(await refusal([shards[0], other, "--out", join(dir, "m6")])).toMatch(/parts of one sweep were computed by different engines: .*shard1 by \w+@[\w-]+, .*shard2-other-engine by tfjs@tfjs-0/);
   });
 
   it("refuses duplicate runs across different sweeps, naming the run and the files", async () => {
