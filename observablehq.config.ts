@@ -2,8 +2,23 @@
 export default {
   title: "Engineering Monosemanticity in Toy Models — a reproduction",
   root: "src",
+  // No Google Fonts: the stylesheet below uses system fonts only.
   globalStylesheets: [],
-  theme: ["air", "near-midnight"],
+  style: "style.css",
+  pages: [
+    { name: "Model and metric", path: "/model" },
+    { name: "Learning rate", path: "/learning-rate" },
+    { name: "Initial bias", path: "/initial-bias" },
+    { name: "Sparsity and bias decay", path: "/sparsity" },
+    { name: "Width", path: "/width" },
+    { name: "Other tasks and L1", path: "/other-tasks" },
+    { name: "Mechanism", path: "/mechanism" },
+    { name: "Explorer", path: "/explorer" },
+    { name: "Reproduce", path: "/reproduce" },
+    { name: "The data chain", path: "/chain" },
+  ],
   pager: false,
   search: false,
+  toc: true,
+  footer: "A reproduction of Jermyn, Schiefer & Hubinger (2022). Every figure and verdict is recomputed by <code>npm run build</code>.",
 };

@@ -1,0 +1,139 @@
+/**
+ * Figure builders shared by the pages: each queries DuckDB-WASM through ./sql.ts, shapes the rows and renders a
+ * pure spec from ./specs.ts as a numbered figure.
+ */
+import { runs } from "./claims.js";
+import { ensureSfa, ensureTables } from "./data.js";
+import { query, type Row } from "./db.js";
+import { heatmapOrder, heatmapPixels, pixelsToDataUrl, type NeuronRow, type SfaRow } from "./heatmap.js";
+import { curvesQuery, neuronsQuery, sfaQuery, type NumericField } from "./sql.js";
+import { biasSpec, curvesSpec, heatmapSpec, label, sweepSpec, type SweepPoint } from "./specs.js";
+import { chartFigure, figure, sweepCommand } from "./ui.js";
+import { meanInterval } from "./verdicts.js";
+import { html } from "htl";
+
+/** The preset the site was built with (from the data). */
+export async function sitePreset(): Promise<string> {
+  const rows = await runs();
+  return String(rows[0]?.preset ?? "quick");
+}
+
+export function commandFor(experiments: string[], preset: string): string {
+  return sweepCommand(experiments.join(","), preset);
+}
+
+/** "6 runs of LR1, 1 seed each" style description. */
+export function describeRuns(rows: Row[], experiments: string[], preset: string): string {
+  const seeds = new Set(rows.map((r) => r.seed)).size;
+  return `${rows.length} runs of ${experiments.join(", ")} (${preset} preset, ${seeds} seed${seeds === 1 ? "" : "s"} per setting)`;
+}
+
+/** Mean and 95% interval over seeds of y for each (series, x). */
+export function aggregate(rows: Row[], x: string, y: string, series: (r: Row) => string = (r) => String(r.experiment)): SweepPoint[] {
+  const groups = new Map<string, { x: number; series: string; ys: number[] }>();
+  for (const r of rows) {
+    if (r.status !== "ok") continue;
+    const s = series(r);
+    const key = `${s}|${r[x]}`;
+    const g = groups.get(key) ?? { x: Number(r[x]), series: s, ys: [] };
+    g.ys.push(Number(r[y]));
+    groups.set(key, g);
+  }
+  return [...groups.values()].map((g) => {
+    const ci = meanInterval(g.ys);
+    return { x: g.x, series: g.series, mean: ci.mean ?? Number.NaN, lo: ci.lo, hi: ci.hi, n: ci.n };
+  }).filter((p) => Number.isFinite(p.mean)).sort((a, b) => a.series.localeCompare(b.series) || a.x - b.x);
+}
+
+export interface SweepFigureOptions {
+  number: number;
+  experiments: string[];
+  x: NumericField;
+  y: NumericField;
+  width: number;
+  caption: string;
+  rule?: { x: number; label: string };
+  series?: (r: Row) => string;
+}
+
+/** A final metric against the swept value for some experiments. */
+export async function sweepFigure(o: SweepFigureOptions): Promise<HTMLElement> {
+  const [all, preset] = await Promise.all([runs(), sitePreset()]);
+  const rows = all.filter((r) => o.experiments.includes(String(r.experiment)));
+  const points = aggregate(rows, o.x, o.y, o.series);
+  return chartFigure(sweepSpec(points, { x: o.x, y: o.y, width: o.width, rule: o.rule }), {
+    number: o.number,
+    caption: o.caption,
+    runs: describeRuns(rows, o.experiments, preset),
+    command: commandFor(o.experiments, preset),
+    ariaLabel: `Figure ${o.number}: ${label(o.y)} against ${label(o.x)} for ${o.experiments.join(", ")}.`,
+  });
+}
+
+/** Checkpoint curves of one experiment: metric against log2(step), one line per swept value. */
+export async function curveRows(experiment: string, series: NumericField): Promise<Row[]> {
+  await ensureTables("runs", "checkpoints");
+  return query(curvesQuery([experiment], series));
+}
+
+export async function curvesFigure(rows: Row[], o: { number: number; experiment: string; series: string; y: string; width: number; caption: string; logY?: boolean }): Promise<HTMLElement> {
+  const preset = await sitePreset();
+  const runIds = new Set(rows.map((r) => r.run_id));
+  return chartFigure(curvesSpec(rows, { y: o.y, series: o.series, width: o.width, logY: o.logY }), {
+    number: o.number,
+    caption: o.caption,
+    runs: `${runIds.size} runs of ${o.experiment} (${preset} preset), every snapshot`,
+    command: commandFor([o.experiment], preset),
+  });
+}
+
+/** Neurons and sparse single-feature activations of one run (loads the experiment's sfa file on demand). */
+export async function runDetail(experiment: string, run: string): Promise<{ neurons: NeuronRow[]; sfa: SfaRow[]; biases: number[]; isMono: boolean[] }> {
+  await ensureTables("neurons");
+  const [neuronRows, table] = await Promise.all([query(neuronsQuery(run)), ensureSfa(experiment)]);
+  const sfaRows = await query(sfaQuery(table, run));
+  return {
+    neurons: neuronRows.map((r) => ({ neuron: Number(r.neuron), frac_mono: Number(r.frac_mono), top_feature: Number(r.top_feature), top_activation: Number(r.top_activation) })),
+    sfa: sfaRows.map((r) => ({ neuron: Number(r.neuron), feature: Number(r.feature), activation: Number(r.activation) })),
+    biases: neuronRows.map((r) => Number(r.bias)),
+    isMono: neuronRows.map((r) => Boolean(r.is_mono)),
+  };
+}
+
+/** The heatmap of one run and, optionally, its biases in the same neuron order. */
+export async function heatmapFigures(o: { experiment: string; run: string; number: number; width: number; nFeatures?: number; withBias?: boolean; caption?: string }): Promise<HTMLElement> {
+  const preset = await sitePreset();
+  const detail = await runDetail(o.experiment, o.run);
+  const nFeatures = o.nFeatures ?? 512;
+  const order = heatmapOrder(detail.neurons, detail.sfa, nFeatures);
+  const image = heatmapPixels(detail.sfa, order);
+  const url = pixelsToDataUrl(image);
+  const k = detail.neurons.length;
+  const mono = detail.isMono.filter(Boolean).length;
+  const side = Math.min(o.width, 560);
+  const heat = await chartFigure(heatmapSpec({ image: url, neurons: k, features: nFeatures, max: image.max, width: side, height: side }), {
+    number: o.number,
+    caption: o.caption ?? `Single-feature activations of run ${o.run}: ${k} neurons (rows, sorted by monosemanticity) × ${nFeatures} features (columns, sorted by the neuron they drive most); ${mono} mono neurons. A monosemantic model shows a diagonal. Blank cells are exactly 0.`,
+    runs: o.run,
+    command: `${commandFor([o.experiment], preset)} (then filter run_id = ${o.run})`,
+    ariaLabel: `Heatmap of single-feature activations for run ${o.run}, ${mono} of ${k} neurons monosemantic.`,
+  });
+  if (!o.withBias) return heat;
+  const rows = detail.neurons.map((n, i) => ({ order: order.neuronRank[n.neuron], bias: detail.biases[i], kind: detail.isMono[i] ? "mono" : "poly" }));
+  const bias = await chartFigure(biasSpec(rows, { width: Math.min(o.width, 720), height: 220 }), {
+    number: o.number + 1,
+    caption: `Final bias of each neuron of run ${o.run}, in the order of Figure ${o.number} (mono neurons first).`,
+    runs: o.run,
+    command: commandFor([o.experiment], preset),
+  });
+  return html`<div>${heat}${bias}</div>` as HTMLElement;
+}
+
+/** Pick the runs at the low, middle and high end of a sweep (seed 1), for heatmaps. */
+export function threeRuns(rows: Row[], experiment: string, x: string): Row[] {
+  const list = rows.filter((r) => r.experiment === experiment && Number(r.seed) === Math.min(...rows.filter((q) => q.experiment === experiment).map((q) => Number(q.seed))) && r.status === "ok").sort((a, b) => Number(a[x]) - Number(b[x]));
+  if (list.length <= 3) return list;
+  return [list[0], list[Math.floor((list.length - 1) / 2)], list[list.length - 1]];
+}
+
+export { figure };

@@ -1,0 +1,265 @@
+/**
+ * Pure Vega-Lite spec builders: (data, options) => spec. No DOM, no I/O; unit-tested in tests/site.
+ * Palettes are colour-blind safe: Okabe-Ito for categories, viridis for ordered values.
+ */
+export type Spec = Record<string, unknown>;
+export type Datum = Record<string, unknown>;
+
+/** Okabe & Ito (2008), the colour-blind-safe categorical palette, minus black. */
+/** Ordered so that the first colours contrast well on both light and dark backgrounds (yellow comes late). */
+export const OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#999999"];
+
+const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
+
+export interface SizeOptions {
+  width: number;
+  height?: number;
+  title?: string;
+}
+
+/** Human labels for columns used on axes. */
+export const LABELS: Record<string, string> = {
+  final_loss: "final loss",
+  loss: "loss",
+  mono_per_feature: "mono neurons / features",
+  mono_per_neuron: "mono neurons / neurons",
+  mono_neurons: "mono neurons",
+  features_covered: "features covered",
+  mean_bias: "mean bias",
+  dead_neurons: "dead neurons",
+  lr: "learning rate",
+  init_bias: "initial bias",
+  eps: "eps (feature probability)",
+  k: "k (neurons)",
+  l1: "L1 penalty",
+  decay: "bias decay (trained)",
+  decay_nominal: "bias decay (Table 1)",
+  wall_s: "wall time (s)",
+  flop: "training FLOP",
+  step: "step",
+  seed: "seed",
+  experiment: "experiment",
+};
+export const label = (field: string) => LABELS[field] ?? field;
+
+/** Swept fields whose grids are log-spaced. */
+export const LOG_FIELDS = new Set(["lr", "eps", "k", "l1", "decay", "decay_nominal", "wall_s", "flop"]);
+
+function base(options: SizeOptions, values: Datum[]): Spec {
+  const spec: Spec = { $schema: SCHEMA, width: options.width, height: options.height ?? Math.round(options.width * 0.55), data: { values } };
+  if (options.title) spec.title = options.title;
+  return spec;
+}
+
+/** A scale for a swept/metric field: log (base 2 for k) for log-spaced grids with positive values, symlog when 0 occurs. */
+export function scaleFor(field: string, values: number[]): Spec {
+  if (!LOG_FIELDS.has(field)) return { zero: false };
+  const positive = values.filter((v) => Number.isFinite(v));
+  if (positive.some((v) => v <= 0)) return { type: "symlog", constant: Math.max(1e-9, Math.min(...positive.filter((v) => v > 0)) || 1e-9) };
+  return field === "k" ? { type: "log", base: 2 } : { type: "log" };
+}
+
+export interface ScatterOptions extends SizeOptions {
+  x: string;
+  y: string;
+  color?: string;
+  /** Fields shown on hover. */
+  tooltip?: string[];
+  /** Name of a point-selection parameter (click) that the page can read back. */
+  selectParam?: string;
+}
+
+/** One point per run: e.g. final loss against mono per feature, coloured by experiment. */
+export function scatterSpec(rows: Datum[], o: ScatterOptions): Spec {
+  const xs = rows.map((r) => Number(r[o.x]));
+  const ys = rows.map((r) => Number(r[o.y]));
+  const spec: Spec = {
+    ...base(o, rows),
+    mark: { type: "point", filled: true, size: 60, opacity: 0.85 },
+    encoding: {
+      x: { field: o.x, type: "quantitative", title: label(o.x), scale: scaleFor(o.x, xs) },
+      y: { field: o.y, type: "quantitative", title: label(o.y), scale: scaleFor(o.y, ys) },
+      ...(o.color ? { color: { field: o.color, type: "nominal", title: label(o.color), scale: { range: OKABE_ITO } }, shape: { field: o.color, type: "nominal", title: label(o.color) } } : {}),
+      tooltip: (o.tooltip ?? ["run_id", o.x, o.y]).map((field) => ({ field, title: label(field) })),
+    },
+  };
+  if (o.selectParam) {
+    spec.params = [{ name: o.selectParam, select: { type: "point", fields: ["run_id"], on: "click", clear: "dblclick" } }];
+    (spec.encoding as Spec).opacity = { condition: { param: o.selectParam, value: 1, empty: true }, value: 0.25 };
+  }
+  return spec;
+}
+
+export interface CurveOptions extends SizeOptions {
+  /** Metric on the y axis (a checkpoints column). */
+  y: string;
+  /** Field that tells the runs apart (the swept value). */
+  series: string;
+  /** Log y axis (losses). */
+  logY?: boolean;
+}
+
+/** Metric against log2(step), one line per run. */
+export function curvesSpec(rows: Datum[], o: CurveOptions): Spec {
+  return {
+    ...base(o, rows.filter((r) => Number(r.step) > 0)),
+    mark: { type: "line", point: { size: 18 }, strokeWidth: 1.6 },
+    encoding: {
+      x: { field: "step", type: "quantitative", title: "step (log2)", scale: { type: "log", base: 2 }, axis: { labelExpr: "'2^' + format(log(datum.value)/log(2), '.0f')", tickCount: 10 } },
+      y: { field: o.y, type: "quantitative", title: label(o.y), scale: o.logY ? { type: "log" } : { zero: false } },
+      color: { field: o.series, type: "ordinal", title: label(o.series), scale: { scheme: "viridis" } },
+      detail: { field: "run_id" },
+      tooltip: [{ field: "run_id" }, { field: "step" }, { field: o.y, title: label(o.y), format: ".4g" }],
+    },
+  };
+}
+
+export interface SweepPoint {
+  x: number;
+  series: string;
+  mean: number;
+  lo: number | null;
+  hi: number | null;
+  n: number;
+}
+
+export interface SweepOptions extends SizeOptions {
+  x: string;
+  y: string;
+  /** Vertical reference line, e.g. k = N. */
+  rule?: { x: number; label: string };
+}
+
+/** A final metric against the swept value, one line per series, with 95% intervals over seeds when there are any. */
+export function sweepSpec(points: SweepPoint[], o: SweepOptions): Spec {
+  const xs = points.map((p) => p.x);
+  const x = { field: "x", type: "quantitative", title: label(o.x), scale: scaleFor(o.x, xs) };
+  const color = { field: "series", type: "nominal", title: "series", scale: { range: OKABE_ITO } };
+  const layers: Spec[] = [
+    {
+      mark: { type: "line", point: { size: 50, filled: true } },
+      encoding: {
+        x,
+        y: { field: "mean", type: "quantitative", title: label(o.y), scale: { zero: false } },
+        color,
+        tooltip: [{ field: "series" }, { field: "x", title: label(o.x) }, { field: "mean", title: label(o.y), format: ".4g" }, { field: "lo", title: "95% low", format: ".4g" }, { field: "hi", title: "95% high", format: ".4g" }, { field: "n", title: "seeds" }],
+      },
+    },
+  ];
+  if (points.some((p) => p.lo !== null && p.hi !== null)) {
+    layers.push({
+      transform: [{ filter: "datum.lo !== null && datum.hi !== null" }],
+      mark: { type: "errorbar", ticks: true },
+      encoding: { x, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color },
+    });
+  }
+  if (o.rule) {
+    layers.push({
+      data: { values: [o.rule] },
+      mark: { type: "rule", strokeDash: [4, 4], color: "#888" },
+      encoding: { x: { field: "x", type: "quantitative" } },
+    });
+    layers.push({
+      data: { values: [o.rule] },
+      mark: { type: "text", align: "left", dx: 4, dy: -4, baseline: "bottom", color: "#888" },
+      encoding: { x: { field: "x", type: "quantitative" }, y: { value: 0 }, text: { field: "label" } },
+    });
+  }
+  return { ...base(o, points as unknown as Datum[]), layer: layers };
+}
+
+export interface HeatmapOptions extends SizeOptions {
+  /** Data URL (or blob URL) of the pre-rendered image: one pixel per (feature, neuron) cell. */
+  image: string;
+  neurons: number;
+  features: number;
+  /** Colour legend: the value range the image's colours encode. */
+  max: number;
+}
+
+/**
+ * A k x N single-feature-activation heatmap as ONE image mark over two linear axes: half a million cells draw in
+ * milliseconds (rect marks would take seconds). The image itself comes from ./heatmap.ts.
+ */
+export function heatmapSpec(o: HeatmapOptions): Spec {
+  return {
+    $schema: SCHEMA,
+    width: o.width,
+    height: o.height ?? o.width,
+    ...(o.title ? { title: o.title } : {}),
+    data: { values: [{ x: 0, y: 0, x2: o.features, y2: o.neurons, url: o.image }] },
+    layer: [
+      {
+        mark: { type: "image", aspect: false, align: "left", baseline: "top", smooth: false, aria: false },
+        encoding: {
+          x: { field: "x", type: "quantitative", title: "feature (sorted by the neuron it drives most)", scale: { domain: [0, o.features], nice: false } },
+          x2: { field: "x2" },
+          y: { field: "y", type: "quantitative", title: "neuron (sorted by monosemanticity)", scale: { domain: [0, o.neurons], nice: false, reverse: true } },
+          y2: { field: "y2" },
+          url: { field: "url", type: "nominal" },
+        },
+      },
+      {
+        data: { values: [{ v: 0 }, { v: o.max }] },
+        mark: { type: "point", opacity: 0 },
+        encoding: { color: { field: "v", type: "quantitative", title: "activation", scale: { scheme: "viridis", domain: [0, o.max] } } },
+      },
+    ],
+  };
+}
+
+export interface BiasOptions extends SizeOptions {}
+
+/** Each neuron's final bias, neurons in the heatmap's order, coloured mono / poly. */
+export function biasSpec(rows: { order: number; bias: number; kind: string }[], o: BiasOptions): Spec {
+  return {
+    ...base(o, rows),
+    mark: { type: "point", filled: true, size: 10 },
+    encoding: {
+      x: { field: "order", type: "quantitative", title: "neuron (sorted by monosemanticity)", scale: { nice: false } },
+      y: { field: "bias", type: "quantitative", title: "final bias" },
+      color: { field: "kind", type: "nominal", title: "neuron", scale: { domain: ["mono", "poly"], range: [OKABE_ITO[0], OKABE_ITO[3]] } },
+      tooltip: [{ field: "order" }, { field: "bias", format: ".4f" }, { field: "kind" }],
+    },
+  };
+}
+
+/** Distribution of a value per group (e.g. bias of mono vs poly neurons), as overlaid step histograms. */
+export function histogramSpec(rows: Datum[], o: SizeOptions & { field: string; group: string; bins?: number }): Spec {
+  return {
+    ...base(o, rows),
+    mark: { type: "bar", opacity: 0.6, binSpacing: 0 },
+    encoding: {
+      x: { field: o.field, type: "quantitative", title: label(o.field), bin: { maxbins: o.bins ?? 40 } },
+      y: { aggregate: "count", type: "quantitative", title: "count", stack: null },
+      color: { field: o.group, type: "nominal", title: label(o.group), scale: { range: OKABE_ITO } },
+    },
+  };
+}
+
+/** Lines of y against x, one per series (amplitude responses, singular values...). */
+export function linesSpec(rows: Datum[], o: SizeOptions & { x: string; y: string; series: string; xTitle?: string; yTitle?: string; logY?: boolean; points?: boolean }): Spec {
+  return {
+    ...base(o, rows),
+    mark: { type: "line", point: o.points ?? false, strokeWidth: 2 },
+    encoding: {
+      x: { field: o.x, type: "quantitative", title: o.xTitle ?? label(o.x) },
+      y: { field: o.y, type: "quantitative", title: o.yTitle ?? label(o.y), scale: o.logY ? { type: "log" } : { zero: false } },
+      color: { field: o.series, type: "nominal", title: label(o.series), scale: { range: OKABE_ITO } },
+      strokeDash: { field: o.series, type: "nominal", legend: null },
+      tooltip: [{ field: o.series }, { field: o.x, format: ".3g" }, { field: o.y, format: ".4g" }],
+    },
+  };
+}
+
+/** Count of runs per value of a field (Explorer distributions). */
+export function distributionSpec(rows: Datum[], o: SizeOptions & { field: string }): Spec {
+  return {
+    ...base(o, rows),
+    mark: { type: "bar", color: OKABE_ITO[0] },
+    encoding: {
+      x: { field: o.field, type: "quantitative", title: label(o.field), bin: { maxbins: 30 } },
+      y: { aggregate: "count", type: "quantitative", title: "runs" },
+    },
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * SQL builders. Every identifier comes from a whitelist and every value is either a number checked to be finite or
+ * a string from a whitelist (or a run id matching a strict pattern, quoted). Nothing else reaches DuckDB.
+ */
+export const CONFIG_FIELDS = ["k", "lr", "eps", "init_bias", "decay", "decay_nominal", "l1", "batch", "steps", "seed"] as const;
+export const CATEGORY_FIELDS = ["experiment", "task", "activation", "sampler", "engine", "status", "preset"] as const;
+export const METRIC_FIELDS = ["final_loss", "mono_per_feature", "mono_per_neuron", "mono_neurons", "features_covered", "mean_bias", "dead_neurons", "wall_s"] as const;
+export const CHECKPOINT_METRICS = ["loss", "mono_per_feature", "mono_per_neuron", "mono_neurons", "features_covered", "mean_bias", "dead_neurons"] as const;
+export const TABLE_NAMES = ["runs", "checkpoints", "losses", "neurons"] as const;
+
+export type ConfigField = (typeof CONFIG_FIELDS)[number];
+export type CategoryField = (typeof CATEGORY_FIELDS)[number];
+export type MetricField = (typeof METRIC_FIELDS)[number];
+export type NumericField = ConfigField | MetricField;
+
+const NUMERIC = new Set<string>([...CONFIG_FIELDS, ...METRIC_FIELDS]);
+const CATEGORY = new Set<string>(CATEGORY_FIELDS);
+const CHECKPOINT = new Set<string>(CHECKPOINT_METRICS);
+/** Allowed string values of the category columns (the protocol's enumerations and Table 1's ids). */
+export const CATEGORY_VALUES: Record<string, readonly string[]> = {
+  experiment: ["LR1", "LR2", "LR3", "LR4", "LR5", "B1", "B2", "B3", "B4", "B5", "B3-GeLU", "E1", "E2", "E3", "E4", "K0", "K1", "K2", "RG1", "RP1", "D1"],
+  task: ["decoder", "reprojector", "abs"],
+  activation: ["relu", "gelu", "xexp"],
+  sampler: ["equal", "power_law"],
+  status: ["ok", "diverged"],
+  preset: ["smoke", "quick", "paper"],
+};
+
+export class SqlError extends Error {}
+
+/** A whitelisted column name, double-quoted. */
+export function column(name: string, allowed: Iterable<string> = [...NUMERIC, ...CATEGORY]): string {
+  if (!new Set(allowed).has(name)) throw new SqlError(`column ${JSON.stringify(name)} is not allowed`);
+  return `"${name}"`;
+}
+
+/** A finite number as a SQL literal. */
+export function number(value: number): string {
+  if (typeof value !== "number" || !Number.isFinite(value)) throw new SqlError(`not a finite number: ${String(value)}`);
+  return String(value);
+}
+
+/** A string literal from a whitelist. */
+export function category(field: string, value: string): string {
+  const allowed = CATEGORY_VALUES[field];
+  if (!allowed || !allowed.includes(value)) throw new SqlError(`${field} = ${JSON.stringify(value)} is not allowed`);
+  return `'${value}'`;
+}
+
+/** Run ids are built by the runner from ids, field names and numbers: anything else is rejected. */
+export const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.=,+\-()]{0,200}$/;
+export function runId(value: string): string {
+  if (!RUN_ID.test(value)) throw new SqlError(`invalid run id ${JSON.stringify(value)}`);
+  return `'${value}'`;
+}
+
+export interface RunFilter {
+  /** Category field → allowed values (empty or missing = no constraint). */
+  categories?: Partial<Record<CategoryField, string[]>>;
+  /** Config field → allowed grid values. */
+  values?: Partial<Record<ConfigField, number[]>>;
+  /** Numeric field → inclusive [min, max]. */
+  ranges?: Partial<Record<NumericField, [number, number]>>;
+  /** Only runs that did not diverge. */
+  okOnly?: boolean;
+}
+
+/** WHERE clause over the runs table (or "" when nothing constrains). */
+export function runsWhere(filter: RunFilter): string {
+  const parts: string[] = [];
+  for (const [field, values] of Object.entries(filter.categories ?? {})) {
+    if (!values || values.length === 0) continue;
+    parts.push(`${column(field, CATEGORY)} IN (${values.map((v) => category(field, v)).join(", ")})`);
+  }
+  for (const [field, values] of Object.entries(filter.values ?? {})) {
+    if (!values || values.length === 0) continue;
+    // Grid values are floats: match with a relative tolerance, not equality.
+    const col = column(field, CONFIG_FIELDS);
+    parts.push(`(${values.map((v) => `abs(${col} - ${number(v)}) <= ${number(Math.abs(v) * 1e-9 + 1e-12)}`).join(" OR ")})`);
+  }
+  for (const [field, range] of Object.entries(filter.ranges ?? {})) {
+    if (!range) continue;
+    const [lo, hi] = range;
+    parts.push(`${column(field, NUMERIC)} BETWEEN ${number(Math.min(lo, hi))} AND ${number(Math.max(lo, hi))}`);
+  }
+  if (filter.okOnly) parts.push(`"status" = 'ok'`);
+  return parts.length ? `WHERE ${parts.join(" AND ")}` : "";
+}
+
+/** Runs matching a filter, every column, in a stable order. */
+export function runsQuery(filter: RunFilter = {}, limit?: number): string {
+  return `SELECT * FROM runs ${runsWhere(filter)} ORDER BY "experiment", "run_id"${limit !== undefined ? ` LIMIT ${number(Math.floor(limit))}` : ""}`;
+}
+
+/** Runs of some experiments (x = swept field, y = metric), one row per run. */
+export function sweepQuery(experiments: string[], x: NumericField, y: NumericField, extra: string[] = []): string {
+  const cols = [...new Set(["run_id", "experiment", "seed", "status", x, y, ...extra])].map((c) => column(c, [...NUMERIC, ...CATEGORY, "run_id"]));
+  return `SELECT ${cols.join(", ")} FROM runs ${runsWhere({ categories: { experiment: experiments } })} ORDER BY "experiment", ${column(x, NUMERIC)}, "seed"`;
+}
+
+/** Checkpoints of every run of some experiments, with the runs' swept value. */
+export function curvesQuery(experiments: string[], series: NumericField, metrics: string[] = [...CHECKPOINT_METRICS]): string {
+  const m = metrics.map((c) => `c.${column(c, CHECKPOINT)}`);
+  return `SELECT c."run_id", c."step", ${m.join(", ")}, r."experiment", r.${column(series, NUMERIC)}, r."seed" FROM checkpoints c JOIN runs r USING ("run_id") ${runsWhere({ categories: { experiment: experiments } }).replace(/"experiment"/, 'r."experiment"')} ORDER BY c."run_id", c."step"`;
+}
+
+/** Every neuron of one run. */
+export function neuronsQuery(run: string): string {
+  return `SELECT "neuron", "bias", "frac_mono", "top_feature", "top_activation", "is_mono" FROM neurons WHERE "run_id" = ${runId(run)} ORDER BY "neuron"`;
+}
+
+/** The sparse single-feature activations of one run, from an experiment's sfa table. */
+export function sfaQuery(table: string, run: string): string {
+  if (!/^sfa_[a-z0-9_]+$/.test(table)) throw new SqlError(`invalid sfa table ${JSON.stringify(table)}`);
+  return `SELECT "neuron", "feature", "activation" FROM ${table} WHERE "run_id" = ${runId(run)}`;
+}
+
+/** Mean bias of mono and poly neurons per run, for some experiments. */
+export function biasByKindQuery(experiments: string[]): string {
+  return `SELECT n."run_id", r."experiment", r."seed", n."is_mono", avg(n."bias") AS mean_bias, count(*) AS neurons FROM neurons n JOIN runs r USING ("run_id") ${runsWhere({ categories: { experiment: experiments }, okOnly: true }).replace(/"experiment"/, 'r."experiment"').replace(/"status"/, 'r."status"')} GROUP BY ALL ORDER BY n."run_id", n."is_mono"`;
+}
+
+/** Distinct values of a config field (for the Explorer's filters). */
+export function distinctQuery(field: ConfigField | CategoryField): string {
+  const col = column(field, [...CONFIG_FIELDS, ...CATEGORY_FIELDS]);
+  return `SELECT DISTINCT ${col} AS value FROM runs WHERE ${col} IS NOT NULL ORDER BY value`;
+}

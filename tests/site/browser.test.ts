@@ -1,0 +1,170 @@
+/**
+ * Browser tests of the built site in Debian's Chromium (playwright-core), over a loopback HTTP server. For every
+ * page: its charts render with a nonzero size, no console error, no Framework error cell, and no request leaves
+ * loopback. Screenshots (light and dark) go to test-results/screenshots/. The site is built with the smoke preset
+ * first when dist/ is stale. Set SKIP_BROWSER_TESTS=1 to skip (otherwise a missing Chromium FAILS the suite).
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DIST, ensureBuiltSite, ROOT } from "./build.js";
+import { serveDist } from "./serve.js";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SKIP = process.env.SKIP_BROWSER_TESTS === "1";
+const SHOTS = join(ROOT, "test-results", "screenshots");
+
+export const PAGES: { path: string; name: string; minCharts: number }[] = [
+  { path: "/", name: "home", minCharts: 1 },
+  { path: "/model", name: "model", minCharts: 2 },
+  { path: "/learning-rate", name: "learning-rate", minCharts: 4 },
+  { path: "/initial-bias", name: "initial-bias", minCharts: 2 },
+  { path: "/sparsity", name: "sparsity", minCharts: 2 },
+  { path: "/width", name: "width", minCharts: 3 },
+  { path: "/other-tasks", name: "other-tasks", minCharts: 3 },
+  { path: "/mechanism", name: "mechanism", minCharts: 4 },
+  { path: "/explorer", name: "explorer", minCharts: 2 },
+  { path: "/reproduce", name: "reproduce", minCharts: 0 },
+  { path: "/chain", name: "chain", minCharts: 1 },
+].filter((p) => !process.env.SITE_PAGES || process.env.SITE_PAGES.split(",").includes(p.name));
+
+interface Watch {
+  errors: string[];
+  external: string[];
+  /** Bytes of data files (Parquet, JSON under _file/) the page downloaded. */
+  dataBytes: number;
+}
+
+/** The issue's page-weight budget for data before the first figure (checked here for the whole page load). */
+const DATA_BUDGET = 20 * 2 ** 20;
+
+let server: Awaited<ReturnType<typeof serveDist>> | null = null;
+let context: BrowserContext | null = null;
+let userDataDir = "";
+
+function watch(page: Page, origin: string): Watch {
+  const w: Watch = { errors: [], external: [], dataBytes: 0 };
+  page.on("response", (res) => {
+    if (/\/_file\/.*\.(parquet|json)$/.test(new URL(res.url()).pathname)) w.dataBytes += Number(res.headers()["content-length"] ?? 0);
+  });
+  page.on("console", (msg) => {
+    if (msg.type() === "error") w.errors.push(msg.text());
+  });
+  page.on("pageerror", (error) => w.errors.push(`pageerror: ${error.message}`));
+  page.on("request", (req) => {
+    const url = req.url();
+    if (/^(data|blob|about|chrome-extension):/.test(url)) return;
+    if (!url.startsWith(`${origin}/`)) w.external.push(url);
+  });
+  return w;
+}
+
+/** Wait until the page has no loading indicator and at least `minCharts` canvases; return their sizes. */
+async function settle(page: Page, minCharts: number): Promise<{ w: number; h: number }[]> {
+  await page.waitForFunction(
+    (min) => document.querySelectorAll(".loading").length === 0 && document.querySelectorAll(".chart canvas").length >= min && !document.querySelector(".observablehq--loading"),
+    minCharts,
+    { timeout: 90_000, polling: 250 },
+  ).catch(() => undefined);
+  await page.waitForTimeout(300);
+  return page.$$eval(".chart canvas", (canvases) => canvases.map((c) => ({ w: (c as HTMLCanvasElement).width, h: (c as HTMLCanvasElement).height })));
+}
+
+describe.skipIf(SKIP)("site in Chromium", () => {
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH; set SKIP_BROWSER_TESTS=1 to skip the browser tests.`);
+    }
+    ensureBuiltSite();
+    mkdirSync(SHOTS, { recursive: true });
+    server = await serveDist(DIST);
+    userDataDir = mkdtempSync(join(tmpdir(), "mono-chromium-"));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      viewport: { width: 1280, height: 900 },
+    });
+  }, 45 * 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  for (const p of PAGES) {
+    it(`${p.path} renders its charts, with no error and no external request`, async () => {
+      const page = await context!.newPage();
+      const w = watch(page, server!.origin);
+      await page.goto(`${server!.origin}${p.path}`, { waitUntil: "load" });
+      const canvases = await settle(page, p.minCharts);
+      await page.screenshot({ path: join(SHOTS, `${p.name}-light.png`), fullPage: true });
+      expect(canvases.length, "charts").toBeGreaterThanOrEqual(p.minCharts);
+      for (const c of canvases) expect(c.w * c.h, "canvas size").toBeGreaterThan(0);
+      expect(await page.locator(".observablehq--error").count(), "Framework error cells").toBe(0);
+      expect(await page.locator(".loading").count(), "loading indicators left").toBe(0);
+      expect(w.dataBytes, "data downloaded by the page").toBeLessThan(DATA_BUDGET);
+      // Dark mode: same page, dark colour scheme.
+      await page.emulateMedia({ colorScheme: "dark" });
+      await page.reload({ waitUntil: "load" });
+      await settle(page, p.minCharts);
+      await page.screenshot({ path: join(SHOTS, `${p.name}-dark.png`), fullPage: true });
+      expect(w.errors, "console errors").toEqual([]);
+      expect(w.external, "requests leaving loopback").toEqual([]);
+      await page.close();
+    }, 240_000);
+  }
+
+  it.skipIf(!PAGES.some((p) => p.name === "explorer"))("explorer: a filter changes the rows and the chart, a permalink restores the state, bad URL parameters are ignored with a notice", async () => {
+    const origin = server!.origin;
+    const page = await context!.newPage();
+    const w = watch(page, origin);
+    await page.goto(`${origin}/explorer`, { waitUntil: "load" });
+    await settle(page, 2);
+    const count = () => page.getAttribute("#explorer-count", "data-count");
+    const image = () => page.$eval("#explorer-scatter canvas", (c) => (c as HTMLCanvasElement).toDataURL());
+    const before = { count: await count(), image: await image() };
+    await page.getByRole("checkbox", { name: "LR1", exact: true }).check();
+    await page.waitForFunction((c) => document.querySelector("#explorer-count")?.getAttribute("data-count") !== c, before.count, { timeout: 30_000 });
+    await settle(page, 2);
+    const after = { count: await count(), image: await image() };
+    expect(Number(after.count)).toBeLessThan(Number(before.count));
+    expect(Number(after.count)).toBeGreaterThan(0);
+    expect(after.image).not.toBe(before.image);
+    // Open a run: its curves and heatmap load on demand.
+    const select = page.getByRole("combobox", { name: "Run" });
+    const options = await select.locator("option").allTextContents();
+    await select.selectOption({ label: options[1] });
+    await page.waitForSelector("#fig-6 canvas", { timeout: 60_000 });
+    await settle(page, 6);
+    await page.screenshot({ path: join(SHOTS, "explorer-run.png"), fullPage: true });
+    const href = await page.getAttribute("#permalink", "href");
+    expect(href).toContain("experiment=LR1");
+    expect(href).toContain("run=");
+    // The permalink, in a fresh page, restores the filter, the rows and the run.
+    const again = await context!.newPage();
+    const w2 = watch(again, origin);
+    await again.goto(`${origin}${href}`, { waitUntil: "load" });
+    await again.waitForSelector("#fig-6 canvas", { timeout: 60_000 });
+    await settle(again, 6);
+    expect(await again.getAttribute("#explorer-count", "data-count")).toBe(after.count);
+    expect(await again.getByRole("checkbox", { name: "LR1", exact: true }).isChecked()).toBe(true);
+    expect(await again.getByRole("combobox", { name: "Run" }).inputValue()).not.toBe("");
+    // Unknown and invalid parameters are ignored, with a visible notice.
+    await again.goto(`${origin}/explorer?experiment=NOPE&lr=abc&evil=%3Cscript%3E`, { waitUntil: "load" });
+    await settle(again, 2);
+    const notice = again.locator(".notice");
+    await expect.poll(() => notice.count()).toBe(1);
+    expect(await notice.textContent()).toContain("Ignored unknown experiment");
+    expect(await again.getAttribute("#explorer-count", "data-count")).toBe(before.count);
+    for (const x of [w, w2]) {
+      expect(x.errors, "console errors").toEqual([]);
+      expect(x.external, "requests leaving loopback").toEqual([]);
+    }
+    await page.close();
+    await again.close();
+  }, 300_000);
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { heatmapOrder, heatmapPixels, viridis } from "../../src/components/heatmap.js";
+import { biasSpec, curvesSpec, distributionSpec, heatmapSpec, histogramSpec, linesSpec, OKABE_ITO, scaleFor, scatterSpec, sweepSpec } from "../../src/components/specs.js";
+
+type Spec = Record<string, any>;
+
+describe("spec builders", () => {
+  it("scatter: encodings, log scale for log grids, optional selection", () => {
+    const rows = [{ run_id: "a", final_loss: 1, lr: 0.01, experiment: "LR1" }];
+    const s = scatterSpec(rows, { x: "lr", y: "final_loss", color: "experiment", width: 400, selectParam: "pick" }) as Spec;
+    expect(s.width).toBe(400);
+    expect(s.data.values).toBe(rows);
+    expect(s.encoding.x.scale).toEqual({ type: "log" });
+    expect(s.encoding.color.scale.range).toEqual(OKABE_ITO);
+    expect(s.params[0].name).toBe("pick");
+  });
+  it("scales: log2 for k, symlog when a zero is on a log grid, linear otherwise", () => {
+    expect(scaleFor("k", [16, 2048])).toEqual({ type: "log", base: 2 });
+    expect(scaleFor("l1", [0, 1e-7, 1e-3]).type).toBe("symlog");
+    expect(scaleFor("init_bias", [-2, 1])).toEqual({ zero: false });
+  });
+  it("curves drop step 0 and use a log2 step axis", () => {
+    const s = curvesSpec([{ step: 0, loss: 1, run_id: "a", lr: 1 }, { step: 2, loss: 1, run_id: "a", lr: 1 }], { y: "loss", series: "lr", width: 300 }) as Spec;
+    expect(s.data.values).toHaveLength(1);
+    expect(s.encoding.x.scale).toEqual({ type: "log", base: 2 });
+  });
+  it("sweep adds error bars only when intervals exist, and a reference rule", () => {
+    const noCi = sweepSpec([{ x: 1, series: "K1", mean: 0.5, lo: null, hi: null, n: 1 }], { x: "k", y: "mono_per_feature", width: 300 }) as Spec;
+    expect(noCi.layer).toHaveLength(1);
+    const ci = sweepSpec([{ x: 1, series: "K1", mean: 0.5, lo: 0.4, hi: 0.6, n: 3 }], { x: "k", y: "mono_per_feature", width: 300, rule: { x: 512, label: "k = N" } }) as Spec;
+    expect(ci.layer.map((l: Spec) => l.mark.type ?? l.mark)).toEqual(["line", "errorbar", "rule", "text"]);
+  });
+  it("heatmap is one image mark over the full grid", () => {
+    const s = heatmapSpec({ image: "data:image/png;base64,xx", neurons: 1024, features: 512, max: 2, width: 500 }) as Spec;
+    expect(s.data.values).toHaveLength(1);
+    expect(s.layer[0].mark.type).toBe("image");
+    expect(s.layer[0].encoding.y.scale.domain).toEqual([0, 1024]);
+  });
+  it("other builders", () => {
+    expect((biasSpec([{ order: 0, bias: -1, kind: "mono" }], { width: 300 }) as Spec).encoding.color.scale.domain).toEqual(["mono", "poly"]);
+    expect((histogramSpec([], { field: "bias", group: "kind", width: 300 }) as Spec).encoding.x.bin).toBeTruthy();
+    expect((linesSpec([], { x: "a", y: "b", series: "c", width: 300, logY: true }) as Spec).encoding.y.scale.type).toBe("log");
+    expect((distributionSpec([], { field: "final_loss", width: 300 }) as Spec).mark.type).toBe("bar");
+  });
+});
+
+describe("heatmap", () => {
+  const neurons = [
+    { neuron: 0, frac_mono: 0.5, top_feature: 2, top_activation: 1 },
+    { neuron: 1, frac_mono: 1, top_feature: 1, top_activation: 2 },
+    { neuron: 2, frac_mono: 1, top_feature: 0, top_activation: 3 },
+  ];
+  const sfa = [
+    { neuron: 2, feature: 0, activation: 3 },
+    { neuron: 1, feature: 1, activation: 2 },
+    { neuron: 0, feature: 2, activation: 1 },
+    { neuron: 0, feature: 1, activation: 1 },
+  ];
+  it("orders a monosemantic model into a diagonal", () => {
+    const { neuronRank, featureRank } = heatmapOrder(neurons, sfa, 4);
+    expect(Array.from(neuronRank)).toEqual([2, 1, 0]);
+    // feature 0 → neuron 2 (rank 0), feature 1 → neuron 1 (rank 1), feature 2 → neuron 0 (rank 2), feature 3 → none (last)
+    expect(Array.from(featureRank)).toEqual([0, 1, 2, 3]);
+  });
+  it("paints one pixel per positive cell, transparent elsewhere", () => {
+    const order = heatmapOrder(neurons, sfa, 4);
+    const img = heatmapPixels(sfa, order);
+    expect(img.width).toBe(4);
+    expect(img.height).toBe(3);
+    expect(img.max).toBe(3);
+    const alpha = (row: number, col: number) => img.pixels[(row * 4 + col) * 4 + 3];
+    expect(alpha(0, 0)).toBe(255);
+    expect(alpha(0, 1)).toBe(0);
+    expect(alpha(2, 1)).toBe(255);
+    expect(Array.from(img.pixels.slice(0, 3))).toEqual(viridis(1));
+  });
+});
