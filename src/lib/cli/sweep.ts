@@ -1,8 +1,8 @@
 import { Command, CommanderError } from "commander";
 import { existsSync, mkdirSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { z } from "zod";
-import { ENGINE_IDS } from "../engines/index.js";
+import { engineById, ENGINE_IDS } from "../engines/index.js";
 import { PRESET_IDS, PRESETS, type Preset } from "../experiments/presets.js";
 import { expandExperiments, type RunSpec } from "../experiments/sweep.js";
 import { EXPERIMENTS } from "../experiments/table1.js";
@@ -12,6 +12,9 @@ import { removeManifest, sweepId, writeManifest, type Manifest } from "../runner
 import { writeTables } from "../runner/parquet.js";
 import type { RunRecord } from "../runner/record.js";
 import { IncompleteSweepError, RunFailedError, runSweep } from "../runner/sweep.js";
+// issue 6: SAE1 is its own pipeline (sparse autoencoders), planned and run apart from the toy-model runs.
+import { expandSae, SAE1_ID, type SaeSpec } from "../experiments/sae1.js";
+import { runSaeExperiment, writeSaeParquet } from "../runner/sae.js";
 import { choiceText, integerText, parseExperiments, parseOverrides, positiveNumberText, refusal, shardText, usageErrorFrom, UsageError, validateCatalogue } from "./validate.js";
 
 /**
@@ -88,6 +91,13 @@ export interface SweepPlan {
   specs: RunSpec[];
   /** The runs this invocation trains: all of them, or the shard's. */
   selected: RunSpec[];
+  /** SAE1's autoencoders when it was asked for (issue 6), else null. */
+  sae: SaeSpec[] | null;
+}
+
+function engineLabel(id: string | undefined): string {
+  const engine = engineById(id);
+  return `${engine.id}@${engine.version}`;
 }
 
 /** The runs of shard i of n: those whose position in the expansion order is i-1 modulo n. */
@@ -131,14 +141,20 @@ export function planSweep(argv: string[]): SweepPlan | "list" | null {
   if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(refusal("--out", flags.out, "a directory (this path is a file)"));
   validateCatalogue();
   let specs: RunSpec[];
+  // issue 6: SAE1 is not a toy-model sweep; --set applies to its base model and world.
+  const wantsSae = experiments !== "all" && experiments.includes(SAE1_ID);
+  if (wantsSae && flags.shard) throw new UsageError(refusal("--shard", `${flags.shard.index}/${flags.shard.count}`, `no --shard with ${SAE1_ID} (it runs as one job)`));
+  let sae: SaeSpec[] | null = null;
   try {
-    specs = expandExperiments(experiments, { preset: flags.preset, seeds: flags.seeds, overrides });
+    if (wantsSae) sae = expandSae({ preset: flags.preset, seeds: flags.seeds, overrides });
+    const toy = experiments === "all" ? "all" : experiments.filter((id) => id !== SAE1_ID);
+    specs = toy === "all" || toy.length > 0 ? expandExperiments(toy, { preset: flags.preset, seeds: flags.seeds, overrides }) : [];
   } catch (error) {
     if (error instanceof z.ZodError) throw configError(error, overrides);
     throw error;
   }
   const selected = shardOf(specs, flags.shard);
-  return { experiments, preset: flags.preset, seeds: flags.seeds, overrides, out, shard: flags.shard, maxMinutes: flags.maxMinutes, engine: flags.engine, workers: flags.workers, cache: flags.cache, specs, selected };
+  return { experiments, preset: flags.preset, seeds: flags.seeds, overrides, out, shard: flags.shard, maxMinutes: flags.maxMinutes, engine: flags.engine, workers: flags.workers, cache: flags.cache, specs, selected, sae };
 }
 
 export interface MainIO {
@@ -187,14 +203,19 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
   }
-  const paths = await writeTables(records, plan.out);
+  // issue 6: an SAE1-only invocation writes sae.parquet and no (empty) run tables.
+  const paths = plan.sae && specs.length === 0 ? [] : await writeTables(records, plan.out);
+  if (plan.sae) {
+    const saeRows = await runSaeExperiment(plan.sae, { engine: plan.engine, cacheDir: plan.cache ? (io.cacheDir ? join(io.cacheDir, "sae") : undefined) : null, log });
+    paths.push(await writeSaeParquet(saeRows, join(plan.out, "sae.parquet")));
+  }
   const manifest: Manifest = {
     format: 1,
-    sweep: { experiments: plan.experiments, preset: plan.preset, seeds: plan.seeds ?? null, overrides: plan.overrides as Record<string, string | number> },
+    sweep: { experiments: plan.experiments, preset: plan.preset, seeds: plan.seeds ?? null, overrides: plan.overrides as Record<string, string | number>, engine: engineLabel(plan.engine) },
     sweep_id: sweepId(specs),
     sweep_runs: specs.length,
     shard: shard ?? null,
-    runs: records.map((r) => String(r.run.run_id)),
+    runs: [...records.map((r) => String(r.run.run_id)), ...(plan.sae ?? []).map((s) => s.run_id)],
     missing,
     complete: missing.length === 0,
   };

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { PRESET_IDS, PRESETS } from "../experiments/presets.js";
 import { EXPERIMENTS, GRIDS } from "../experiments/table1.js";
+import { ALL_EXPERIMENT_IDS } from "../experiments/beyond.js";
 import { RunConfigSchema } from "../protocol/config.js";
 
 /**
@@ -130,7 +131,8 @@ export function parseOverrides(texts: string[]): Record<string, string | number>
 // ---------------------------------------------------------------------------------------------------------------
 // --experiment
 
-export const EXPERIMENT_IDS = EXPERIMENTS.map((e) => e.id);
+// Table 1 ids, then the experiments beyond the paper (GBA1, SAE1: issue 6), which "all" does not include.
+export const EXPERIMENT_IDS: string[] = [...ALL_EXPERIMENT_IDS];
 
 /** `list`, `all`, or comma-separated Table 1 ids, each once. */
 export function parseExperiments(text: string): "list" | "all" | string[] {
