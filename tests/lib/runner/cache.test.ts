@@ -6,7 +6,8 @@ import { expandExperiments } from "../../../src/lib/experiments/sweep.js";
 import { cacheKey, defaultCacheDir, RunCache } from "../../../src/lib/runner/cache.js";
 import type { RunRecord } from "../../../src/lib/runner/record.js";
 import { runSweep } from "../../../src/lib/runner/sweep.js";
-import { tempDir } from "./helpers.js";
+import { main } from "../../../src/lib/cli/sweep.js";
+import { cacheEntries, tempDir, TINY } from "./helpers.js";
 
 const tiny = { k: 32, steps: 32, batch: 32 };
 const specs = expandExperiments(["LR1"], { preset: "smoke", overrides: tiny }).slice(0, 2);
@@ -153,3 +154,26 @@ function flipMiddle(path: string) {
   bytes[Math.floor(bytes.length / 2)] ^= 0xff;
   writeFileSync(path, bytes);
 }
+
+describe("the sweep CLI with the shared cache (MONO_CACHE_DIR)", () => {
+  it("a changed sweep trains only its new runs", async () => {
+    const dir = tempDir();
+    const before = process.env.MONO_CACHE_DIR;
+    process.env.MONO_CACHE_DIR = join(dir, "shared-cache");
+    try {
+      const lines: string[] = [];
+      const log = (l: string) => lines.push(l);
+      expect(await main(["--experiment", "LR1", "--preset", "smoke", ...TINY, "--workers", "0", "--out", join(dir, "a")], { log })).toBe(0);
+      expect(lines.find((l) => l.startsWith("sweep:"))).toMatch(/^sweep: 4 runs, 0 cached, 4 to train/);
+      expect(cacheEntries(join(dir, "shared-cache")).length).toBe(4);
+      lines.length = 0;
+      expect(await main(["--experiment", "LR1,B1", "--preset", "smoke", ...TINY, "--workers", "0", "--out", join(dir, "b")], { log })).toBe(0);
+      expect(lines.find((l) => l.startsWith("sweep:"))).toMatch(/^sweep: 9 runs, 4 cached, 5 to train/);
+      expect(lines.filter((l) => / done in /.test(l)).length).toBe(5);
+    } finally {
+      if (before === undefined) delete process.env.MONO_CACHE_DIR;
+      else process.env.MONO_CACHE_DIR = before;
+    }
+  }, 60_000);
+});
+
