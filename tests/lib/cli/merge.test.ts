@@ -1,6 +1,6 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -56,6 +56,16 @@ describe("merge", () => {
     const [s1, s2] = await Promise.all(shards.map(readTables));
     expect(s1.runs.length + s2.runs.length).toBe(9);
     expect(s1.runs.length).toBe(5);
+  });
+
+  it("gives byte-identical Parquet files when the shards share the whole sweep's cache", async () => {
+    const sub = tempDir();
+    const parts = [1, 2, 3].map((i) => join(sub, `s${i}`));
+    // Same cache as the whole sweep: every run is read, not recomputed, so even wall_s agrees.
+    for (const [i, out] of parts.entries()) expect(await main([...SWEEP, "--shard", `${i + 1}/3`, "--out", out], { cacheDir: join(dir, "cache-whole"), log: quiet })).toBe(0);
+    await mergeMain([...parts, "--out", join(sub, "merged")], quiet);
+    for (const table of ["runs", "checkpoints", "losses", "neurons", "sfa"])
+      expect(readFileSync(join(sub, "merged", `${table}.parquet`)).equals(readFileSync(join(whole, `${table}.parquet`))), table).toBe(true);
   });
 
   it("writes the same Parquet row order as the sweep itself (ORDER BY the contract's keys)", async () => {
