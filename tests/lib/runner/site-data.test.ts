@@ -34,6 +34,14 @@ describe("failures", () => {
     expect(cacheEntries(dir).length).toBe(1);
   }, 30_000);
 
+  it("the same in worker threads: the sweep stops with the failing run's id", async () => {
+    const [good] = expandExperiments(["LR1"], { preset: "smoke", overrides: { k: 32, steps: 32, batch: 32 } });
+    const bad = { ...good, run_id: "LR1_impossible", config: { ...good.config, k: 2 ** 31 - 1, lr: 0.02 } };
+    const error = await runSweep([bad, good], { cache: null, workers: 2, log: () => {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RunFailedError);
+    expect((error as Error).message).toMatch(/^run LR1_impossible failed: RangeError/);
+  }, 30_000);
+
   it("a data loader with a bad environment fails before training, naming the variable", async () => {
     const dir = tempDir();
     const result = await runLoader("src/data/runs.parquet.ts", [], { MONO_PRESET: "fast", MONO_CACHE_DIR: join(dir, "cache") });
