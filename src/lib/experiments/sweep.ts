@@ -56,7 +56,8 @@ export function expandExperiment(experiment: Experiment, options: SweepOptions =
     for (const point of product(grids)) {
       for (const seed of seeds) {
         const nominal = { ...experiment.base, ...variant?.overrides, steps: preset.steps, batch: preset.batch, ...point, ...overrides, seed };
-        const decay = preset.scaleDecay && overrides.decay === undefined ? scaledDecay(nominal.decay, nominal.lr, nominal.steps) : nominal.decay;
+        const rescale = preset.scaleDecay && overrides.decay === undefined && variant?.scaleDecay !== false;
+        const decay = rescale ? scaledDecay(nominal.decay, nominal.lr, nominal.steps) : nominal.decay;
         const config = withGbaDefaults(RunConfigSchema.parse({ ...nominal, decay }));
         const label = Object.entries(point).map(([field, value]) => `${field}=${formatValue(value)}`);
         runs.push({

@@ -29,6 +29,8 @@ export interface ExperimentVariant {
   /** Short id, letters, digits, '-' and '.' only (it is part of the run id). */
   name: string;
   overrides: Partial<ExperimentBase>;
+  /** false: train with the variant's decay as given, even when the preset rescales decays (see Preset.scaleDecay). */
+  scaleDecay?: boolean;
 }
 
 export const GRIDS = {

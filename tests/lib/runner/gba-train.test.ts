@@ -100,6 +100,9 @@ describe("experiment GBA1", () => {
     const lr3 = specs.find((s) => s.variant === "LR3")!;
     expect(lr3.config.init_bias).toBe(-1);
     expect(lr3.decay_nominal).toBe(0.03);
+    expect(lr3.config.decay).toBeGreaterThan(1); // rescaled by the quick preset
+    const unscaled = specs.find((s) => s.variant === "LR3-unscaled")!;
+    expect(unscaled.config.decay).toBe(0.03);
     const gba = specs.filter((s) => s.config.bias_rule === "gba");
     expect(gba.map((s) => s.config.gba_p_high)).toContain(1 / 64);
     for (const s of gba) expect(s.config.decay).toBe(0);
