@@ -1,5 +1,6 @@
 import { DuckDBInstance } from "@duckdb/node-api";
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,10 +11,11 @@ import { TABLES } from "../../../src/lib/runner/tables.js";
 /** The sweep CLI's contract (issue 2): the files, their columns and reproducible metrics, on the smoke preset. */
 const root = mkdtempSync(join(tmpdir(), "sweep-contract-"));
 
-function sweep(out: string, ...extra: string[]): void {
-  execFileSync("npx", ["tsx", "src/lib/cli/sweep.ts", "--experiment", "LR1", "--preset", "smoke", "--out", out, ...extra], {
+/** Async, so that the test worker stays responsive to vitest while the CLI trains. */
+async function sweep(out: string, ...extra: string[]): Promise<void> {
+  await promisify(execFile)("npx", ["tsx", "src/lib/cli/sweep.ts", "--experiment", "LR1", "--preset", "smoke", "--out", out, ...extra], {
     env: { ...process.env, MONO_CACHE_DIR: join(root, "cache") },
-    stdio: ["ignore", "ignore", "pipe"],
+    maxBuffer: 64 * 1024 * 1024,
   });
 }
 
@@ -28,9 +30,9 @@ async function query(sql: string): Promise<Record<string, unknown>[]> {
   }
 }
 
-beforeAll(() => {
-  sweep(join(root, "a"));
-  sweep(join(root, "b"), "--no-cache");
+beforeAll(async () => {
+  await sweep(join(root, "a"));
+  await sweep(join(root, "b"), "--no-cache");
 }, 300_000);
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
