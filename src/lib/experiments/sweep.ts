@@ -56,7 +56,9 @@ export function expandExperiment(experiment: Experiment, options: SweepOptions =
     for (const point of product(grids)) {
       for (const seed of seeds) {
         const nominal = { ...experiment.base, ...variant?.overrides, steps: preset.steps, batch: preset.batch, ...point, ...overrides, seed };
-        const rescale = preset.scaleDecay && overrides.decay === undefined && variant?.scaleDecay !== false;
+        // The rescaling belongs to the preset's step count: `--set steps=...` or `--set decay=...` asks for the
+        // paper's decay as given (e.g. "the paper's LR3 protocol, cut short").
+        const rescale = preset.scaleDecay && overrides.decay === undefined && overrides.steps === undefined && variant?.scaleDecay !== false;
         const decay = rescale ? scaledDecay(nominal.decay, nominal.lr, nominal.steps) : nominal.decay;
         const config = withGbaDefaults(RunConfigSchema.parse({ ...nominal, decay }));
         const label = Object.entries(point).map(([field, value]) => `${field}=${formatValue(value)}`);
