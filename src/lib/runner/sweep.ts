@@ -60,6 +60,8 @@ export class IncompleteSweepError extends Error {
   }
 }
 
+const PROGRESS_INTERVAL_MS = 5000;
+
 /** Relative cost of a run, for the time-left estimate. */
 const cost = (spec: RunSpec) => spec.config.steps * spec.config.batch * spec.config.k;
 
@@ -112,16 +114,26 @@ export async function runSweep(specs: RunSpec[], options: SweepRunOptions = {}):
     const totalCost = todo.reduce((sum, s) => sum + cost(s), 0);
     let doneCost = 0;
     let finished = 0;
+    const inFlight = new Map<string, number>();
+    let lastProgressLog = 0;
     const index = new Map(todo.map((s, i) => [s.run_id, i + 1]));
     const byId = new Map(todo.map((s) => [s.run_id, s]));
     const onMessage = (message: WorkerMessage) => {
       const spec = byId.get(message.run_id)!;
       const label = `[run ${index.get(spec.run_id)}/${todo.length} ${spec.run_id}]`;
       if (message.type === "progress") {
-        const fraction = (doneCost + (cost(spec) * message.step) / message.steps) / totalCost;
-        const elapsed = (Date.now() - started) / 1000;
-        log(`${label} step ${message.step}/${message.steps} loss ${message.loss.toFixed(4)} | ${(100 * fraction).toFixed(1)}% done, ${formatDuration((elapsed / Math.max(fraction, 1e-9)) * (1 - fraction))} left`);
+        inFlight.set(spec.run_id, message.step / message.steps);
+        const now = Date.now();
+        // Runs report every 16 steps from every worker: one line per interval is enough for a log.
+        if (now - lastProgressLog < PROGRESS_INTERVAL_MS) return;
+        lastProgressLog = now;
+        let partial = 0;
+        for (const [id, done] of inFlight) partial += cost(byId.get(id)!) * done;
+        const fraction = (doneCost + partial) / totalCost;
+        const elapsed = (now - started) / 1000;
+        log(`${label} step ${message.step}/${message.steps} loss ${message.loss.toFixed(4)} | sweep ${(100 * fraction).toFixed(1)}% done, ${formatDuration((elapsed / Math.max(fraction, 1e-9)) * (1 - fraction))} left`);
       } else if (message.type === "done") {
+        inFlight.delete(spec.run_id);
         doneCost += cost(spec);
         finished++;
         const record = labelled(message.record, spec);
