@@ -13,6 +13,7 @@ export default {
     { name: "Width", path: "/width" },
     { name: "Other tasks and L1", path: "/other-tasks" },
     { name: "Mechanism", path: "/mechanism" },
+    { name: "Beyond the paper: adaptive biases", path: "/beyond" },
     { name: "Explorer", path: "/explorer" },
     { name: "Reproduce", path: "/reproduce" },
     { name: "The data chain", path: "/chain" },

@@ -15,9 +15,20 @@ const WORLD = { task: "decoder", activation: "relu", sampler: "equal", n_feature
 /** The learning rate all GBA1 variants share: a mid value of the paper's grid. */
 export const GBA1_LR = 0.005;
 
-const gbaVariant = (name: string, groups: number, pHigh: number, pLow: number): ExperimentVariant => ({
+const gbaVariant = (name: string, groups: number, pHigh: number, pLow: number, units?: "row_norm"): ExperimentVariant => ({
   name,
-  overrides: { bias_rule: "gba", init_bias: 0, decay: 0, gba_groups: groups, gba_p_high: pHigh, gba_p_low: pLow, gba_every: 4, gba_buffer: 1024, gba_gamma: 0.01 },
+  overrides: {
+    bias_rule: "gba",
+    init_bias: 0,
+    decay: 0,
+    gba_groups: groups,
+    gba_p_high: pHigh,
+    gba_p_low: pLow,
+    gba_every: 4,
+    gba_buffer: 1024,
+    gba_gamma: 0.01,
+    ...(units ? { gba_units: units } : {}),
+  },
 });
 
 export const GBA1: Experiment = {
@@ -40,6 +51,10 @@ export const GBA1: Experiment = {
     gbaVariant("gba-p256", 1, 1 / 256, 1 / 256),
     gbaVariant("gba-g10-8-512", 10, 1 / 8, 1 / 512),
     gbaVariant("gba-g10-paper", 10, 0.5, 0.001),
+    // The same rule on normalised pre-activations (biases in units of each neuron's ||W1 row||): with absolute units
+    // the toy model can outgrow the [-1, 0] clamp by scaling W1, and the biases pin at -1.
+    gbaVariant("gba-rn-p64", 1, 1 / 64, 1 / 64, "row_norm"),
+    gbaVariant("gba-rn-g10-paper", 10, 0.5, 0.001, "row_norm"),
   ],
 };
 

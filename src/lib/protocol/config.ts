@@ -49,11 +49,15 @@ export const RunConfigSchema = z
     gba_buffer: positiveInt.optional(),
     /** GBA: gamma_plus = gamma_minus. */
     gba_gamma: z.number().gt(0).lte(1).optional(),
+    /** GBA: units of the biases and of r. `input` (absent): as given, in [-1, 0] (the notes' rule). `row_norm`: in
+     * units of each neuron's ||W1 row||, i.e. GBA on the normalised pre-activation (w_j / ||w_j||) . x + beta_j with
+     * beta_j in [-1, 0], as for an SAE's unit-norm directions. */
+    gba_units: z.enum(["input", "row_norm"]).optional(),
   })
   .strict()
   .refine((c) => c.m <= c.n_features, { message: "m must not exceed n_features", path: ["m"] })
   .refine((c) => c.decay * c.lr < 1, { message: "decay * lr must be below 1 (the bias is multiplied by 1 - decay*lr)", path: ["decay"] })
-  .refine((c) => c.bias_rule === "gba" || GBA_FIELDS.every((f) => c[f] === undefined), {
+  .refine((c) => c.bias_rule === "gba" || (GBA_FIELDS.every((f) => c[f] === undefined) && c.gba_units === undefined), {
     message: "gba_* fields need bias_rule=gba",
     path: ["bias_rule"],
   })

@@ -4,6 +4,18 @@ import type { Params } from "../protocol/params.js";
 import type { SparseBatch } from "../protocol/samplers.js";
 import { makeSampler } from "../protocol/world.js";
 
+/** Euclidean norm of each of the k rows of W1 (k x m). */
+function rowNorms(w1: Float32Array, k: number): Float64Array {
+  const m = w1.length / k;
+  const norms = new Float64Array(k);
+  for (let j = 0; j < k; j++) {
+    let s = 0;
+    for (let d = 0; d < m; d++) s += w1[j * m + d] ** 2;
+    norms[j] = Math.sqrt(s);
+  }
+  return norms;
+}
+
 /**
  * GBA as a controller of the toy model's first-layer biases during training (bias_rule = gba). The training loop
  * owns it: every `gba_every` steps it measures q and r on `gba_buffer` fresh samples (their own random stream, so the
@@ -19,12 +31,15 @@ export class GbaController {
   private readonly gamma: number;
   private readonly nextBuffer: (size: number) => SparseBatch;
   private current: Float32Array;
+  /** Under gba_units = row_norm: the normalised biases beta (b_j = beta_j ||w_j||), which the rule acts on. */
+  private beta: Float32Array | null;
   updates = 0;
 
   constructor(
     config: RunConfig,
     private readonly embedder: Float32Array,
     initialBias: Float32Array,
+    initialW1: Float32Array,
   ) {
     const c = withGbaDefaults(config) as Required<RunConfig>;
     this.every = c.gba_every;
@@ -33,7 +48,13 @@ export class GbaController {
     this.gamma = c.gba_gamma;
     this.targets = neuronTargets(initialBias.length, { groups: c.gba_groups, pHigh: c.gba_p_high, pLow: c.gba_p_low });
     this.nextBuffer = makeSampler(config, "gba");
+    this.beta = null;
     this.current = clampBiases(initialBias);
+    if (config.gba_units === "row_norm") {
+      const norms = rowNorms(initialW1, initialBias.length);
+      this.beta = clampBiases(initialBias.map((b, j) => (norms[j] > 0 ? b / norms[j] : 0)));
+      this.current = this.beta.map((beta, j) => beta * norms[j]);
+    }
   }
 
   /** The biases the model must have now. */
@@ -72,7 +93,15 @@ export class GbaController {
   update(params: Params, nFeatures: number): Float32Array {
     const accumulator = new GbaAccumulator(params.k);
     GbaController.measure(params, this.embedder, nFeatures, this.nextBuffer(this.bufferSize), this.current, accumulator);
-    this.current = gbaUpdate(this.current, accumulator.stats(), this.targets, this.groups, { gammaMinus: this.gamma, gammaPlus: this.gamma, deadThreshold: 1e-6 });
+    const settings = { gammaMinus: this.gamma, gammaPlus: this.gamma, deadThreshold: 1e-6 };
+    if (this.beta) {
+      // q does not depend on the units; r and the biases are divided by each neuron's row norm.
+      const norms = rowNorms(params.w1, params.k);
+      const { q, r } = accumulator.stats();
+      const rNorm = r.map((x, j) => (norms[j] > 0 ? x / norms[j] : 0));
+      this.beta = gbaUpdate(this.beta, { q, r: rNorm }, this.targets, this.groups, settings);
+      this.current = this.beta.map((beta, j) => beta * norms[j]);
+    } else this.current = gbaUpdate(this.current, accumulator.stats(), this.targets, this.groups, settings);
     this.updates++;
     return this.current;
   }

@@ -72,3 +72,21 @@ export async function emitTable(table: TableSpec["name"], experiments: string[] 
   }
   process.stdout.write(bytes);
 }
+
+/**
+ * The SAE1 loader's whole job (issue 6): every SAE of the site's preset (trained, or read from the SAE cache under
+ * the run cache), as sae.parquet on stdout. On failure: a message, exit 1.
+ */
+export async function emitSae(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  let bytes: Buffer;
+  try {
+    const { expandSae } = await import("../experiments/sae1.js");
+    const { runSaeExperiment, saeParquetBytes } = await import("./sae.js");
+    const settings = loaderSettings(env);
+    bytes = await saeParquetBytes(await runSaeExperiment(expandSae({ preset: settings.preset })));
+  } catch (error) {
+    process.stderr.write(`error: ${loaderFailure("data loader sae (SAE1)", error)}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(bytes);
+}

@@ -66,7 +66,7 @@ export async function train(
   try {
     // GBA: biases follow the controller; the gradient's change to them is overwritten after every step. W1 and W2
     // have their own LAMB moments and trust ratios, so they train exactly as they would with frozen biases.
-    const gba = biasRule(config) === "gba" ? new GbaController(config, world.embedder, initial.b) : null;
+    const gba = biasRule(config) === "gba" ? new GbaController(config, world.embedder, initial.b, initial.w1) : null;
     if (gba) engine.setBiases!(gba.biases);
     const snapshots = new Set(snapshotSteps(config.steps));
     const tailFrom = config.steps - Math.max(1, Math.floor(config.steps / 32));

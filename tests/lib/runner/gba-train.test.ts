@@ -128,3 +128,21 @@ describe("experiment GBA1", () => {
     for (const r of records.filter((r) => r.run.bias_rule === "gba")) for (const b of r.neurons.bias) expect(b >= -1 && b <= 0).toBe(true);
   });
 });
+
+describe("GBA in row-norm units", () => {
+  it("keeps each bias within [-||w_j||, 0] and measures r in the same units", async () => {
+    const config = gbaConfig({ gba_units: "row_norm", steps: 16 });
+    const { factory, calls } = biasRecordingEngine(true);
+    const outcome = await train(config, factory);
+    const { k, m, w1 } = outcome.params; // the recording engine never changes W1
+    for (const c of calls)
+      for (let j = 0; j < k; j++) {
+        let n = 0;
+        for (let d = 0; d < m; d++) n += w1[j * m + d] ** 2;
+        expect(c.b[j]).toBeLessThanOrEqual(0);
+        expect(c.b[j]).toBeGreaterThanOrEqual(-Math.sqrt(n) - 1e-6);
+      }
+    expect(calls.slice(1).some((c, i) => c.b.some((x, j) => x !== calls[i].b[j]))).toBe(true);
+    expect(() => RunConfigSchema.parse(smallConfig({ gba_units: "row_norm" }))).toThrow(/bias_rule=gba/);
+  });
+});

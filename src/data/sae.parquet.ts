@@ -1,0 +1,3 @@
+import { emitSae } from "../lib/runner/site-data.js";
+
+await emitSae();
