@@ -18,6 +18,8 @@ export default {
     { name: "Reproduce", path: "/reproduce" },
     { name: "The data chain", path: "/chain" },
   ],
+  // An empty inline icon: browsers then do not request /favicon.ico.
+  head: '<link rel="icon" href="data:,">',
   pager: false,
   search: false,
   toc: true,

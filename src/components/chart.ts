@@ -25,7 +25,7 @@ export function themeConfig(): Record<string, unknown> {
     background: null,
     font,
     axis,
-    legend: { labelColor: fg, titleColor: fg, labelFont: font, titleFont: font },
+    legend: { labelColor: fg, titleColor: fg, labelFont: font, titleFont: font, titleLimit: 240, labelLimit: 240 },
     title: { color: fg, font, subtitleColor: muted },
     header: { labelColor: fg, titleColor: fg },
     view: { stroke: null },

@@ -246,7 +246,7 @@ export function linesSpec(rows: Datum[], o: SizeOptions & { x: string; y: string
       x: { field: o.x, type: "quantitative", title: o.xTitle ?? label(o.x) },
       y: { field: o.y, type: "quantitative", title: o.yTitle ?? label(o.y), scale: o.logY ? { type: "log" } : { zero: false } },
       color: { field: o.series, type: "nominal", title: label(o.series), scale: { range: OKABE_ITO } },
-      strokeDash: { field: o.series, type: "nominal", legend: null },
+      strokeDash: { field: o.series, type: "nominal", title: label(o.series) },
       tooltip: [{ field: o.series }, { field: o.x, format: ".3g" }, { field: o.y, format: ".4g" }],
     },
   };

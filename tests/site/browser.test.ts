@@ -47,6 +47,7 @@ let userDataDir = "";
 function watch(page: Page, origin: string): Watch {
   const w: Watch = { errors: [], external: [], dataBytes: 0 };
   page.on("response", (res) => {
+    if (res.status() >= 400) w.errors.push(`HTTP ${res.status()} for ${res.url()}`);
     if (/\/_file\/.*\.(parquet|json)$/.test(new URL(res.url()).pathname)) w.dataBytes += Number(res.headers()["content-length"] ?? 0);
   });
   page.on("console", (msg) => {
