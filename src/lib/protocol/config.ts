@@ -84,7 +84,10 @@ export const GBA_CONFIG_DEFAULTS = { gba_groups: 10, gba_p_high: 1 / 8, gba_p_lo
 export function withGbaDefaults(config: RunConfig): RunConfig {
   if (biasRule(config) !== "gba") return config;
   const filled = { ...config } as Record<string, unknown>;
+  const lowGiven = filled.gba_p_low !== undefined;
   for (const f of GBA_FIELDS) if (filled[f] === undefined) filled[f] = GBA_CONFIG_DEFAULTS[f];
+  // A high target set below the default low one: one target frequency, not an invalid range.
+  if (!lowGiven && (filled.gba_p_low as number) > (filled.gba_p_high as number)) filled.gba_p_low = filled.gba_p_high;
   return filled as RunConfig;
 }
 

@@ -98,5 +98,6 @@ describe("bias_rule in the run config", () => {
     expect(gba.gba_p_high).toBe(0.2);
     expect(gba.gba_groups).toBe(10);
     expect(gba.gba_gamma).toBe(0.01);
+    expect(withGbaDefaults(RunConfigSchema.parse(smallConfig({ bias_rule: "gba", gba_p_high: 1e-3 }))).gba_p_low).toBe(1e-3);
   });
 });
