@@ -105,6 +105,7 @@ export async function heatmapFigures(o: { experiment: string; run: string; numbe
   const preset = await sitePreset();
   const detail = await runDetail(o.experiment, o.run);
   const nFeatures = o.nFeatures ?? 512;
+  const started = performance.now();
   const order = heatmapOrder(detail.neurons, detail.sfa, nFeatures);
   const image = heatmapPixels(detail.sfa, order);
   const url = pixelsToDataUrl(image);
@@ -118,6 +119,8 @@ export async function heatmapFigures(o: { experiment: string; run: string; numbe
     command: `${commandFor([o.experiment], preset)} (then filter run_id = ${o.run})`,
     ariaLabel: `Heatmap of single-feature activations for run ${o.run}, ${mono} of ${k} neurons monosemantic.`,
   });
+  // Time from the run's rows to a drawn heatmap (ordering, image, Vega view), checked by the browser tests.
+  heat.dataset.renderMs = String(Math.round(performance.now() - started));
   if (!o.withBias) return heat;
   const rows = detail.neurons.map((n, i) => ({ order: order.neuronRank[n.neuron], bias: detail.biases[i], kind: detail.isMono[i] ? "mono" : "poly" }));
   const bias = await chartFigure(biasSpec(rows, { width: Math.min(o.width, 720), height: 220 }), {

@@ -25,6 +25,7 @@ export const PAGES: { path: string; name: string; minCharts: number }[] = [
   { path: "/width", name: "width", minCharts: 3 },
   { path: "/other-tasks", name: "other-tasks", minCharts: 3 },
   { path: "/mechanism", name: "mechanism", minCharts: 4 },
+  { path: "/beyond", name: "beyond", minCharts: 1 },
   { path: "/explorer", name: "explorer", minCharts: 2 },
   { path: "/reproduce", name: "reproduce", minCharts: 0 },
   { path: "/chain", name: "chain", minCharts: 1 },
@@ -108,6 +109,8 @@ describe.skipIf(SKIP)("site in Chromium", () => {
       expect(await page.locator(".observablehq--error").count(), "Framework error cells").toBe(0);
       expect(await page.locator(".loading").count(), "loading indicators left").toBe(0);
       expect(w.dataBytes, "data downloaded by the page").toBeLessThan(DATA_BUDGET);
+      // Heatmaps (k x N cells) draw in about a second.
+      for (const ms of await page.$$eval("figure[data-render-ms]", (figs) => figs.map((f) => Number((f as HTMLElement).dataset.renderMs)))) expect(ms, "heatmap render time (ms)").toBeLessThan(1500);
       // Dark mode: same page, dark colour scheme.
       await page.emulateMedia({ colorScheme: "dark" });
       await page.reload({ waitUntil: "load" });
