@@ -104,6 +104,10 @@ interface Row {
   steps_timed: number;
   /** Fraction of (sample, neuron) pairs with h != 0: at the timed steps (dense), averaged over the run (engineered). */
   active_fraction: number | null;
+  /** Engineered wasm run only: mean step time over the run's last quarter, when most neurons are awake (the regime
+   * that dominates a paper-length run), and its ratio to the peer. */
+  late_ms_per_step: number | null;
+  late_ratio_vs_peer: number | null;
   /** Time to sample one batch in TypeScript (not included above). */
   data_ms_per_step: number;
   /** samples/s of this engine / samples/s of the PyTorch peer's dense step; null when the peer is unavailable. */
@@ -178,7 +182,7 @@ async function timeFewSteps(factory: EngineFactory, config: RunConfig, warmup: n
       loss = engine.step(batches[t % batches.length], learningRate(config.lr, t), biasDecayFactor(config.decay, config.lr, t, config.steps));
       if (t >= warmup) times.push(now() - started);
     }
-    return { name: engine.name, ms: median(times), timed, active: activeFraction(engine), dataMs, loss };
+    return { name: engine.name, lateMs: null, ms: median(times), timed, active: activeFraction(engine), dataMs, loss };
   } finally {
     engine.dispose();
   }
@@ -192,20 +196,24 @@ async function timeWholeRun(factory: EngineFactory, config: RunConfig) {
     let dataMs = 0;
     let activeSum = 0;
     let lossTail = 0;
+    let lateMs = 0;
     const tailFrom = config.steps - Math.max(1, Math.floor(config.steps / 32));
+    const lateFrom = config.steps - Math.max(1, Math.floor(config.steps / 4));
     for (let t = 0; t < config.steps; t++) {
       const sampled = now();
       const batch = world.nextBatch(config.batch);
       const started = now();
       const loss = engine.step(batch, learningRate(config.lr, t), biasDecayFactor(config.decay, config.lr, t, config.steps));
-      stepMs += now() - started;
+      const elapsed = now() - started;
+      stepMs += elapsed;
+      if (t >= lateFrom) lateMs += elapsed / (config.steps - lateFrom);
       dataMs += started - sampled;
       activeSum += activeFraction(engine) ?? 0;
       if (t >= tailFrom) lossTail += loss / (config.steps - tailFrom);
       if ((t + 1) % 512 === 0)
         log(`    step ${t + 1}/${config.steps}: active ${(activeFraction(engine) ?? 0).toFixed(4)}, loss ${loss.toFixed(4)}, mean ${(stepMs / (t + 1)).toFixed(2)} ms/step`);
     }
-    return { name: engine.name, ms: stepMs / config.steps, timed: config.steps, active: activeSum / config.steps, dataMs: dataMs / config.steps, loss: lossTail };
+    return { name: engine.name, lateMs, ms: stepMs / config.steps, timed: config.steps, active: activeSum / config.steps, dataMs: dataMs / config.steps, loss: lossTail };
   } finally {
     engine.dispose();
   }
@@ -213,7 +221,7 @@ async function timeWholeRun(factory: EngineFactory, config: RunConfig) {
 
 function formatTable(rows: Row[], peers: Map<string, PeerRow | { error: string }>): string {
   const lines: string[] = [];
-  const header = ["k", "batch", "regime", "engine", "ms/step", "steps/s", "samples/s", "active", "vs peer"];
+  const header = ["k", "batch", "regime", "engine", "ms/step", "steps/s", "samples/s", "active", "vs peer", "last quarter: ms/step, vs peer"];
   lines.push(header.join("\t"));
   for (const [key, p] of peers) {
     const [k, batch] = key.split("x");
@@ -235,6 +243,7 @@ function formatTable(rows: Row[], peers: Map<string, PeerRow | { error: string }
         Math.round(r.samples_per_s),
         r.active_fraction === null ? "" : r.active_fraction.toFixed(4),
         r.ratio_vs_peer === null ? "n/a" : `${r.ratio_vs_peer.toFixed(2)}x`,
+        r.late_ms_per_step === null ? "" : `${r.late_ms_per_step.toFixed(2)}, ${r.late_ratio_vs_peer === null ? "n/a" : `${r.late_ratio_vs_peer.toFixed(2)}x`}`,
       ].join("\t"),
     );
   return lines.join("\n");
@@ -283,6 +292,8 @@ async function main() {
             active_fraction: result.active,
             data_ms_per_step: result.dataMs,
             ratio_vs_peer: "error" in peerRow ? null : samplesPerS / peerRow.samples_per_s,
+            late_ms_per_step: result.lateMs,
+            late_ratio_vs_peer: result.lateMs === null || "error" in peerRow ? null : (batch * 1000) / result.lateMs / peerRow.samples_per_s,
             final_loss: regime === "engineered" && engineId === "wasm" ? result.loss : null,
           });
           log(`  ${result.ms.toFixed(2)} ms/step (${result.timed} steps timed), data ${result.dataMs.toFixed(2)} ms/step`);
