@@ -1,6 +1,8 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
-import { planSweep } from "../../../src/lib/cli/sweep.js";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { main, planSweep } from "../../../src/lib/cli/sweep.js";
 import { expandSae } from "../../../src/lib/experiments/sae1.js";
 import { runSaeExperiment, writeSaeParquet } from "../../../src/lib/runner/sae.js";
 import { SAE_TABLE } from "../../../src/lib/runner/tables.js";
@@ -53,4 +55,16 @@ describe("experiment SAE1 through the runner", () => {
     const again = await runSaeExperiment(specs, { engine: "tfjs", cacheDir, log: () => {} });
     expect(again.map((r) => ({ ...r, wall_s: 0 }))).toEqual(rows.map((r) => ({ ...r, wall_s: 0 })));
   });
+
+  it("runs end to end through the sweep CLI on the smoke preset: sae.parquet and a manifest, no empty run tables", async () => {
+    const out = tempDir("mono-sae-cli-");
+    const code = await main(["--experiment", "SAE1", "--preset", "smoke", "--set", "k=16", "--set", "steps=16", "--set", "batch=32", "--out", out, "--engine", "tfjs"], { cacheDir: tempDir("mono-sae-cli-cache-"), log: () => {} });
+    expect(code).toBe(0);
+    const table = await readParquet(join(out, "sae.parquet"));
+    expect(table.rows.length).toBe(expandSae({ preset: "smoke" }).length);
+    expect(existsSync(join(out, "runs.parquet"))).toBe(false);
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
+    expect(manifest.complete).toBe(true);
+    expect(manifest.runs).toEqual(expandSae({ preset: "smoke", overrides: { k: 16, steps: 16, batch: 32 } }).map((s) => s.run_id));
+  }, 300_000);
 });
