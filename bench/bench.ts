@@ -3,7 +3,7 @@
  * and noisy: only numbers taken together compare).
  *
  *   npm run bench                          full grid: k in {256, 1024, 2048} x batch in {1024, 8192}, both regimes
- *   npm run bench -- --quick               k = 1024, batch = 1024, a shorter engineered run
+ *   npm run bench -- --quick               k = 1024, batch = 1024 only
  *   npm run bench -- --k 1024 --batch 8192 --regimes engineered --engines wasm --json
  *
  * Regimes (decoder, ReLU, equal sampler, N = 512, m = 64, eps = 1/64):
@@ -11,7 +11,7 @@
  *   engineered  the paper's LR3 recipe: init bias -1, decay 0.03, lr 0.01, the real cosine schedule and bias decay
  *               (first half of the run). Neurons start silent; the decay wakes them from ~800 steps on (measured:
  *               ~3% of pairs active at step 1024, ~7% at 1536 for k = 1024, batch = 1024). The wasm engine runs the
- *               whole run (`--steps`, default 2048, --quick 1024) and its time is the mean over every step; so the
+ *               whole run (`--steps`, default 2048) and its time is the mean over every step; so the
  *               figure mixes the silent start with the awake half, as a paper run does (a real run is 131072 steps
  *               and mostly awake: the per-step activity is logged to stderr to read the awake cost off).
  *               tfjs does the same dense work whatever fires, so it is timed on a few steps only.
@@ -71,7 +71,7 @@ function parseArgs(argv: string[]): Options {
     batches: list("batch", quick ? "1024" : "1024,8192").map(Number),
     regimes: list("regimes", "dense,engineered") as Regime[],
     engines: list("engines", "wasm,tfjs"),
-    steps: Number(value("steps") ?? (quick ? 1024 : 2048)),
+    steps: Number(value("steps") ?? 2048),
     json: argv.includes("--json"),
     peer: !argv.includes("--no-peer"),
     clock: (value("clock") ?? "wall") as "wall" | "cpu",

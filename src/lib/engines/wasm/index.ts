@@ -44,7 +44,7 @@ const ACTIVATION_CODES: Record<Activation, number> = { relu: 0, gelu: 1, xexp: 2
 export type WasmModuleLoader = () => Promise<WebAssembly.Module>;
 
 /** Names of the kernels' phases, in the order of the ids they report (see `phase` in assembly/engine.as). */
-export const PHASES = ["P = W1 E", "hidden layer", "outputs", "output gradient", "re-list by neuron", "backward", "LAMB"] as const;
+export const PHASES = ["P = W1 E", "hidden layer", "outputs", "output gradient", "backward", "LAMB"] as const;
 
 /** Accumulates wall time per phase when profiling is on; otherwise the kernels' phase calls do nothing. */
 class PhaseClock {

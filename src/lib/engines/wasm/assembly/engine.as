@@ -11,12 +11,14 @@
 //  - Hidden layer: with negative biases only a few percent of neurons fire (h != 0). Only those touch W2, in the
 //    forward pass (y = sum over active j of h_j W2[:, j]) and the backward pass (dh_j and grad W2[:, j] only for
 //    active j). W2 is kept transposed (W2T, k x out) so that a neuron's weights are one contiguous row.
-// Samples are processed in blocks of SB. Within a block the active (sample, neuron) pairs are listed twice: by sample
-// (CSR, for the forward pass) and by neuron (CSC, for the backward pass). The backward pass then walks one neuron at
-// a time and keeps a strip of its W2T row and gradient row in registers while it visits every sample of the block
-// in which that neuron fired, so W2T and its gradient are read once per block instead of once per sample. With
-// ~40% of neurons active (bias 0) the same code runs as a dense-ish block kernel; with GeLU or x*exp(x) (never
-// exactly zero) every pair is listed. The forward pass walks W2T in neuron tiles that fit the L2 cache.
+// Samples are processed in blocks of SB. As the hidden layer finds the active (sample, neuron) pairs of a block it
+// lists each twice: by sample (for the forward pass) and by neuron (for the backward pass).
+//  - Forward: for each sample, y += h_j W2T[j] four active neurons at a time, sweeping the four rows while y stays in
+//    L1; neurons are visited in tiles of W2T that fit in L2, so a tile serves the whole block.
+//  - Backward: for each neuron, its W2T row and gradient row stay in L1 while four of its samples at a time are swept:
+//    one load of the weights serves four dot products dh = W2T[j] . dy, one update of the gradient row adds four h dy.
+// The same code covers the dense regimes: ~40-50% of ReLUs fire at bias 0, and GeLU and x*exp(x) are never exactly
+// zero so every pair is listed. Cost is then proportional to the number of active pairs (and to P's k N m per step).
 //
 // All vectors are padded with zeros to multiples of 16 floats (MP, KP, OP), so SIMD loops need no remainder code;
 // padded entries stay exactly zero through the step and the optimiser.
@@ -77,7 +79,7 @@ let nnzCapacity: i32 = 0;
 let activePairs: f64 = 0; // active (sample, neuron) pairs in the last forwardBackward, for the wrapper's statistics
 
 // Phase boundaries, reported to the host for profiling (the wrapper passes a no-op unless asked to time phases):
-// 0 P, 1 hidden layer, 2 outputs, 3 output gradient, 4 (unused), 5 backward, 6 optimiser.
+// 0 P, 1 hidden layer, 2 outputs, 3 output gradient, 4 backward, 5 optimiser.
 @external("env", "phase")
 declare function phase(id: i32): void;
 
@@ -577,7 +579,7 @@ export function forwardBackward(batchSize: i32, l1: f32): f64 {
     phase(3);
     loss += outputGradient(s0, nb, twoOverB);
     if (pairs > 0) {
-      phase(5);
+      phase(4);
       backward(nb, l1OverB);
     }
   }
@@ -637,7 +639,7 @@ function lambTensor(w: usize, g: usize, mo: usize, ve: usize, count: i32, lr: f3
 
 /** LAMB on W1, b and W2 (separate trust ratios), then every bias multiplied by `biasDecay`. */
 export function lamb(lr: f32, biasDecay: f32): void {
-  phase(6);
+  phase(5);
   lambTensor(W1, GW1, M1, V1, K * MP, lr);
   lambTensor(B, GB, MB, VB, KP, lr);
   lambTensor(W2T, GW2T, M2, V2, KP * OP, lr);
