@@ -150,6 +150,19 @@ describe("wasm engine", () => {
     expect(() => (engines[0] as WithSetBiases).setBiases(new Float32Array(3))).toThrow(RangeError);
   });
 
+  it("lets a NaN reach the loss, as tfjs does (so the runner can see a diverged model)", async () => {
+    for (const activation of ACTIVATIONS) {
+      const config = wasmConfig({ activation, init_bias: -0.3 });
+      const { world, initial, batch } = fixture(config);
+      const engine = await wasmEngine.create({ config, world, initial });
+      const biases = initial.b.slice();
+      biases[5] = Number.NaN;
+      engine.setBiases(biases);
+      expect(engine.lossAndGradients(batch).loss).toBeNaN();
+      expect(engine.step(batch, 0.01, 1)).toBeNaN();
+    }
+  });
+
   it("keeps engines independent: interleaved runs equal separate runs", async () => {
     const configs = [wasmConfig({ seed: 1 }), wasmConfig({ seed: 2, task: "reprojector", activation: "gelu" })];
     const run = async (interleave: boolean) => {

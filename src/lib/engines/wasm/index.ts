@@ -218,7 +218,7 @@ export function wasmEngineFactory(load: WasmModuleLoader = loadWasmFromDisk, opt
   let compiled: Promise<WebAssembly.Module> | null = null;
   return {
     id: "wasm",
-    version: "wasm-2",
+    version: "wasm-3",
     async create(context): Promise<WasmEngine> {
       compiled ??= load().catch((error) => {
         compiled = null; // let a later call retry, e.g. after `npm run build:wasm`

@@ -364,9 +364,10 @@ function hiddenLayer(s0: i32, nb: i32): i32 {
         }
         v128.store(PRE, p0); v128.store(PRE, p1, 16); v128.store(PRE, p2, 32); v128.store(PRE, p3, 48);
         if (ACT == 0) {
-          // ReLU: one bit per positive lane; visit only those (none at all in most chunks when biases are negative).
-          let mask = i32x4.bitmask(f32x4.gt(p0, zero)) | (i32x4.bitmask(f32x4.gt(p1, zero)) << 4) |
-            (i32x4.bitmask(f32x4.gt(p2, zero)) << 8) | (i32x4.bitmask(f32x4.gt(p3, zero)) << 12);
+          // ReLU: one bit per lane that is not <= 0 (positive, or NaN so that a diverged model's NaN reaches the
+          // loss as it would in PyTorch); visit only those, none at all in most chunks when biases are negative.
+          let mask = i32x4.bitmask(v128.not(f32x4.le(p0, zero))) | (i32x4.bitmask(v128.not(f32x4.le(p1, zero))) << 4) |
+            (i32x4.bitmask(v128.not(f32x4.le(p2, zero))) << 8) | (i32x4.bitmask(v128.not(f32x4.le(p3, zero))) << 12);
           while (mask != 0) {
             const l = ctz(mask);
             mask &= mask - 1;
