@@ -3,6 +3,7 @@
  * node_modules. Canvas renderer; colours follow the page's light or dark theme.
  */
 import embed from "vega-embed";
+import { expressionInterpreter } from "vega-interpreter";
 
 export interface ChartOptions {
   /** Accessible description of the figure. */
@@ -44,7 +45,15 @@ export async function renderChart(spec: Record<string, unknown>, options: ChartO
   element.className = "chart";
   element.setAttribute("role", "img");
   element.setAttribute("aria-label", options.ariaLabel);
-  const result = await embed(element, spec as never, { renderer: "canvas", actions: false, config: themeConfig() as never, tooltip: { theme: "custom" } });
+  const result = await embed(element, spec as never, {
+    renderer: "canvas",
+    actions: false,
+    config: themeConfig() as never,
+    tooltip: { theme: "custom" },
+    // Vega's expressions are interpreted, not compiled with the Function constructor: no eval (issue 5, CSP-safe).
+    ast: true,
+    expr: expressionInterpreter as never,
+  });
   const canvas = element.querySelector("canvas");
   canvas?.setAttribute("aria-hidden", "true");
   (element as HTMLElement & { __view?: unknown }).__view = result.view;

@@ -140,3 +140,12 @@ export function threeRuns(rows: Row[], experiment: string, x: string): Row[] {
 }
 
 export { figure };
+
+/**
+ * The main column's width, read once. Pages use it instead of Framework's reactive `width`, so that a cell does not
+ * re-run (and draw its figures twice) when a scrollbar appears while it is still loading.
+ */
+export function pageWidth(): number {
+  const main = document.querySelector("#observablehq-main") as HTMLElement | null;
+  return Math.max(320, Math.min(1100, (main?.clientWidth ?? 800) - 8));
+}

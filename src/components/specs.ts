@@ -7,7 +7,7 @@ export type Datum = Record<string, unknown>;
 
 /** Okabe & Ito (2008), the colour-blind-safe categorical palette, minus black. */
 /** Ordered so that the first colours contrast well on both light and dark backgrounds (yellow comes late). */
-export const OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#999999"];
+export const OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#999999", "#F0E442"];
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 
@@ -43,7 +43,7 @@ export const LABELS: Record<string, string> = {
 export const label = (field: string) => LABELS[field] ?? field;
 
 /** Swept fields whose grids are log-spaced. */
-export const LOG_FIELDS = new Set(["lr", "eps", "k", "l1", "decay", "decay_nominal", "wall_s", "flop"]);
+export const LOG_FIELDS = new Set(["lr", "eps", "k", "l1", "decay", "decay_nominal", "wall_s", "flop", "final_loss"]);
 
 function base(options: SizeOptions, values: Datum[]): Spec {
   const spec: Spec = { $schema: SCHEMA, width: options.width, height: options.height ?? Math.round(options.width * 0.55), data: { values } };
@@ -128,13 +128,15 @@ export interface SweepOptions extends SizeOptions {
   y: string;
   /** Vertical reference line, e.g. k = N. */
   rule?: { x: number; label: string };
+  /** Legend title of the series (default "experiment"). */
+  seriesTitle?: string;
 }
 
 /** A final metric against the swept value, one line per series, with 95% intervals over seeds when there are any. */
 export function sweepSpec(points: SweepPoint[], o: SweepOptions): Spec {
   const xs = points.map((p) => p.x);
   const x = { field: "x", type: "quantitative", title: label(o.x), scale: scaleFor(o.x, xs) };
-  const color = { field: "series", type: "nominal", title: "series", scale: { range: OKABE_ITO } };
+  const color = { field: "series", type: "nominal", title: o.seriesTitle ?? "experiment", scale: { range: OKABE_ITO } };
   const layers: Spec[] = [
     {
       mark: { type: "line", point: { size: 50, filled: true } },

@@ -72,7 +72,7 @@ export function decidePart(replicates: number[], o: PartOptions): Evidence {
   let text: string;
   const over = o.over ?? "seeds";
   if (n === 0 || mean === null) {
-    text = `${o.what}: no data.`;
+    text = `${o.what}: no usable replicate (no data, or the metric does not vary).`;
   } else if (n === 1) {
     const signed = o.expect * mean;
     if (signed >= o.decisive) verdict = "reproduced";
