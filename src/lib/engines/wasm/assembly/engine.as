@@ -31,6 +31,9 @@ let O: i32 = 0; // outputs
 let MP: i32 = 0; // M padded to 16
 let KP: i32 = 0; // K padded to 16
 let OP: i32 = 0; // O padded to 32
+let OS: i32 = 0; // row stride of W2T, its gradient and moments, QT and YB: OP (padding these rows by 64 bytes, as
+// PT's below, was measured to gain nothing in the forward and backward passes and to slow LAMB down)
+let KS: i32 = 0; // row stride of PT: KP + 16 floats, for the same reason (4 KB rows at k = 1024)
 let TASK: i32 = 0; // 0 decoder (target v), 1 abs (target |v|), 2 re-projector (target Q v)
 let ACT: i32 = 0; // 0 relu, 1 gelu, 2 x*exp(x)
 let SB: i32 = 0; // samples per block
@@ -40,7 +43,7 @@ let HN: i32 = 0; // neurons per hidden-layer tile (HN columns of PT fit in L2)
 // ---- tensors (byte addresses in linear memory) ----
 let W1: usize = 0; // k x MP, the canonical row-major layout (a neuron's input weights are contiguous)
 let B: usize = 0; // KP
-let W2T: usize = 0; // KP x OP: W2 transposed
+let W2T: usize = 0; // KP x OS: W2 transposed
 let GW1: usize = 0; // gradients, same layouts; LAMB overwrites them with its step and then zeroes them
 let GB: usize = 0;
 let GW2T: usize = 0;
@@ -51,15 +54,15 @@ let VB: usize = 0;
 let M2: usize = 0;
 let V2: usize = 0;
 let ET: usize = 0; // N x MP: E transposed, feature i's direction is row i
-let QT: usize = 0; // N x OP: the re-projector's Q transposed (only that task)
-let W1T: usize = 0; // MP x KP scratch: W1 transposed, rebuilt every step for P
-let PT: usize = 0; // N x KP: P^T = (W1 E)^T, rebuilt every step
+let QT: usize = 0; // N x OS: the re-projector's Q transposed (only that task)
+let W1T: usize = 0; // KP x MP scratch: W1 in panels of 8 neurons (see computeP), rebuilt every step for P
+let PT: usize = 0; // N x KS: P^T = (W1 E)^T, rebuilt every step
 // per block
 let PRE: usize = 0; // 16 floats: one chunk of pre-activations
 let PRE_H: usize = 0; // 16 floats: their activations (GeLU, x exp(x))
 let PRE_S: usize = 0; // 16 floats: their slopes
 let XB: usize = 0; // SB x MP: the block's inputs x = E v (for grad W1)
-let YB: usize = 0; // SB x OP: outputs, then in place d loss / d y
+let YB: usize = 0; // SB x OS: outputs, then in place d loss / d y
 let ROWN: usize = 0; // SB (i32): pairs per sample
 let CUR: usize = 0; // SB (i32): per-sample cursors for the tiled forward pass
 let CJ: usize = 0; // SB x KP (i32): by sample, the neuron of each active pair
@@ -116,6 +119,8 @@ export function init(n: i32, m: i32, k: i32, o: i32, task: i32, act: i32): void 
   MP = pad16(m);
   KP = pad16(k);
   OP = pad32(o);
+  OS = OP;
+  KS = KP + 16;
   TASK = task;
   ACT = act;
   // Block size: the block's outputs (SB x OP floats) should stay in L2 next to a forward tile.
@@ -126,25 +131,25 @@ export function init(n: i32, m: i32, k: i32, o: i32, task: i32, act: i32): void 
   const k4 = <usize>KP << 2;
   W1 = alloc(k4 * MP);
   B = alloc(k4);
-  W2T = alloc(k4 * OP);
+  W2T = alloc(k4 * OS);
   GW1 = alloc(k4 * MP);
   GB = alloc(k4);
-  GW2T = alloc(k4 * OP);
+  GW2T = alloc(k4 * OS);
   M1 = alloc(k4 * MP);
   V1 = alloc(k4 * MP);
   MB = alloc(k4);
   VB = alloc(k4);
-  M2 = alloc(k4 * OP);
-  V2 = alloc(k4 * OP);
+  M2 = alloc(k4 * OS);
+  V2 = alloc(k4 * OS);
   ET = alloc((<usize>N * MP) << 2);
-  if (TASK == 2) QT = alloc((<usize>N * OP) << 2);
+  if (TASK == 2) QT = alloc((<usize>N * OS) << 2);
   W1T = alloc(k4 * MP);
-  PT = alloc(k4 * N);
+  PT = alloc((<usize>N * KS) << 2);
   PRE = alloc(64);
   PRE_H = alloc(64);
   PRE_S = alloc(64);
   XB = alloc((<usize>SB * MP) << 2);
-  YB = alloc((<usize>SB * OP) << 2);
+  YB = alloc((<usize>SB * OS) << 2);
   ROWN = alloc(<usize>SB << 2);
   CUR = alloc(<usize>SB << 2);
   const pairs = (<usize>SB * KP) << 2;
@@ -184,7 +189,7 @@ export function ptrIndices(): usize { return IDX; }
 export function ptrValues(): usize { return VAL; }
 export function strideM(): i32 { return MP; }
 export function strideK(): i32 { return KP; }
-export function strideO(): i32 { return OP; }
+export function strideO(): i32 { return OS; }
 export function lastActivePairs(): f64 { return activePairs; }
 
 // ---- activations (float32, as the other engines compute them) ----
@@ -261,19 +266,24 @@ function erfv(x: v128): v128 {
 /** Rebuild W1T and PT = (W1 E)^T: PT[i, j] = sum_d ET[i, d] W1T[d, j], a (N x MP)(MP x KP) product. Register tile:
  * 4 features x 8 neurons (8 vector accumulators); each ET value is broadcast straight from memory. */
 function computeP(): void {
-  for (let j = 0; j < K; j++)
-    for (let d = 0; d < MP; d++) store<f32>(f32At(W1T, d * KP + j), load<f32>(f32At(W1, j * MP + d)));
-  const rowK = <usize>KP << 2;
+  // W1 in panels of 8 neurons: panel j/8 holds W1[j .. j+8, d] for d = 0 .. MP as MP rows of 8 floats (32 bytes),
+  // so the kernel below reads it sequentially. (Plain W1^T, with rows KP floats apart, would put every row of a panel
+  // in the same L1 cache set when KP * 4 is a multiple of 4 KB, as at k = 1024: a conflict miss on every load.)
+  for (let j = 0; j < K; j++) {
+    const panel = W1T + ((<usize>(j >> 3) * MP * 8 + (j & 7)) << 2);
+    for (let d = 0; d < MP; d++) store<f32>(panel + (<usize>d << 5), load<f32>(f32At(W1, j * MP + d)));
+  }
+  const rowK = <usize>KS << 2;
   const rowM = <usize>MP << 2;
   for (let j = 0; j < KP; j += 8) {
-    const w = f32At(W1T, j);
+    const w = W1T + ((<usize>(j >> 3) * MP * 8) << 2);
     let i = 0;
     for (; i + 4 <= N; i += 4) {
       const e = ET + <usize>i * rowM;
       let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
       let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
       for (let d = 0; d < MP; d++) {
-        const wd = w + <usize>d * rowK;
+        const wd = w + (<usize>d << 5);
         const w0 = v128.load(wd), w1 = v128.load(wd, 16);
         const ed = e + (<usize>d << 2);
         const e0 = v128.load32_splat(ed), e1 = v128.load32_splat(ed + rowM);
@@ -293,7 +303,7 @@ function computeP(): void {
       const e = ET + <usize>i * rowM;
       let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
       for (let d = 0; d < MP; d++) {
-        const wd = w + <usize>d * rowK;
+        const wd = w + (<usize>d << 5);
         const ed = v128.load32_splat(e + (<usize>d << 2));
         a0 = f32x4.add(a0, f32x4.mul(ed, v128.load(wd)));
         a1 = f32x4.add(a1, f32x4.mul(ed, v128.load(wd, 16)));
@@ -324,7 +334,7 @@ function computeP(): void {
  * of HN so that the tile's columns of PT (N x HN floats) stay in L2 across the block's samples. Returns the number of
  * pairs. */
 function hiddenLayer(s0: i32, nb: i32): i32 {
-  const rowK = <usize>KP << 2;
+  const rowK = <usize>KS << 2;
   memory.fill(CNT, 0, <usize>KP << 2);
   memory.fill(ROWN, 0, <usize>nb << 2);
   for (let sl = 0; sl < nb; sl++) {
@@ -395,8 +405,9 @@ function hiddenLayer(s0: i32, nb: i32): i32 {
  * neurons' W2T rows are added in. Neurons are visited in tiles of TN rows so that the tile stays in L2 across the
  * block's samples (the lists are sorted by neuron, so each sample's part of a tile is a contiguous range). */
 function forwardOutputs(nb: i32): void {
-  memory.fill(YB, 0, (<usize>nb * OP) << 2);
-  const rowO = <usize>OP << 2;
+  memory.fill(YB, 0, (<usize>nb * OS) << 2);
+  const rowO = <usize>OS << 2;
+  const widthO = <usize>OP << 2;
   memory.fill(CUR, 0, <usize>nb << 2);
   for (let t = 0; t < KP; t += TN) {
     const tileEnd = t + TN;
@@ -418,7 +429,7 @@ function forwardOutputs(nb: i32): void {
         const w2 = W2T + <usize>load<i32>(CJ + p, 8) * rowO, w3 = W2T + <usize>load<i32>(CJ + p, 12) * rowO;
         const h0 = v128.load32_splat(CH + p), h1 = v128.load32_splat(CH + p, 4);
         const h2 = v128.load32_splat(CH + p, 8), h3 = v128.load32_splat(CH + p, 12);
-        for (let c: usize = 0; c < rowO; c += 16) {
+        for (let c: usize = 0; c < widthO; c += 16) {
           const sum = f32x4.add(
             f32x4.add(f32x4.mul(h0, v128.load(w0 + c)), f32x4.mul(h1, v128.load(w1 + c))),
             f32x4.add(f32x4.mul(h2, v128.load(w2 + c)), f32x4.mul(h3, v128.load(w3 + c))),
@@ -430,7 +441,7 @@ function forwardOutputs(nb: i32): void {
         const p = <usize>q << 2;
         const w0 = W2T + <usize>load<i32>(CJ + p) * rowO;
         const h0 = v128.load32_splat(CH + p);
-        for (let c: usize = 0; c < rowO; c += 16) v128.store(y + c, f32x4.add(v128.load(y + c), f32x4.mul(h0, v128.load(w0 + c))));
+        for (let c: usize = 0; c < widthO; c += 16) v128.store(y + c, f32x4.add(v128.load(y + c), f32x4.mul(h0, v128.load(w0 + c))));
       }
     }
   }
@@ -440,7 +451,7 @@ function forwardOutputs(nb: i32): void {
  * errors. The decoder's and abs's targets are sparse (v or |v| at the active features), so they are subtracted
  * feature by feature; the re-projector's target Q v is added up from rows of QT. */
 function outputGradient(s0: i32, nb: i32, twoOverB: f32): f64 {
-  const rowO = <usize>OP << 2;
+  const rowO = <usize>OS << 2;
   const scale = f32x4.splat(twoOverB);
   let total: f64 = 0;
   for (let sl = 0; sl < nb; sl++) {
@@ -493,7 +504,8 @@ function outputGradient(s0: i32, nb: i32, twoOverB: f32): f64 {
  * so that each load of the weight and gradient rows serves four samples. Then
  * d pre = (dh + l1 sign(h) / batch) act'(pre), grad b_j += d pre and grad W1[j, :] += d pre x. */
 function backward(nb: i32, l1OverB: f32): void {
-  const rowO = <usize>OP << 2;
+  const rowO = <usize>OS << 2;
+  const widthO = <usize>OP << 2;
   const rowM = <usize>MP << 2;
   for (let j = 0; j < K; j++) {
     const count = load<i32>(CNT + (<usize>j << 2));
@@ -512,7 +524,7 @@ function backward(nb: i32, l1OverB: f32): void {
       const h0 = v128.load32_splat(TH + p), h1 = v128.load32_splat(TH + p, 4);
       const h2 = v128.load32_splat(TH + p, 8), h3 = v128.load32_splat(TH + p, 12);
       let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
-      for (let c: usize = 0; c < rowO; c += 16) {
+      for (let c: usize = 0; c < widthO; c += 16) {
         const wc = v128.load(w + c);
         const d0 = v128.load(y0 + c), d1 = v128.load(y1 + c), d2 = v128.load(y2 + c), d3 = v128.load(y3 + c);
         s0 = f32x4.add(s0, f32x4.mul(wc, d0));
@@ -530,7 +542,7 @@ function backward(nb: i32, l1OverB: f32): void {
       const dy = YB + <usize>load<i32>(TS + p) * rowO;
       const hv = v128.load32_splat(TH + p);
       let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
-      for (let c: usize = 0; c < rowO; c += 32) {
+      for (let c: usize = 0; c < widthO; c += 32) {
         const d0 = v128.load(dy + c), d1 = v128.load(dy + c, 16);
         s0 = f32x4.add(s0, f32x4.mul(v128.load(w + c), d0));
         s1 = f32x4.add(s1, f32x4.mul(v128.load(w + c, 16), d1));
@@ -562,7 +574,7 @@ function backward(nb: i32, l1OverB: f32): void {
 export function forwardBackward(batchSize: i32, l1: f32): f64 {
   memory.fill(GW1, 0, (<usize>KP * MP) << 2);
   memory.fill(GB, 0, <usize>KP << 2);
-  memory.fill(GW2T, 0, (<usize>KP * OP) << 2);
+  memory.fill(GW2T, 0, (<usize>KP * OS) << 2);
   phase(0);
   computeP();
   const twoOverB: f32 = 2.0 / <f32>batchSize;
@@ -576,7 +588,7 @@ export function forwardBackward(batchSize: i32, l1: f32): f64 {
     activePairs += <f64>pairs;
     phase(2);
     if (pairs > 0) forwardOutputs(nb);
-    else memory.fill(YB, 0, (<usize>nb * OP) << 2);
+    else memory.fill(YB, 0, (<usize>nb * OS) << 2);
     phase(3);
     loss += outputGradient(s0, nb, twoOverB);
     if (pairs > 0) {
@@ -643,7 +655,7 @@ export function lamb(lr: f32, biasDecay: f32): void {
   phase(5);
   lambTensor(W1, GW1, M1, V1, K * MP, lr);
   lambTensor(B, GB, MB, VB, KP, lr);
-  lambTensor(W2T, GW2T, M2, V2, KP * OP, lr);
+  lambTensor(W2T, GW2T, M2, V2, KP * OS, lr);
   if (biasDecay != 1) {
     const f = f32x4.splat(biasDecay);
     for (let j = 0; j < KP; j += 4) v128.store(f32At(B, j), f32x4.mul(v128.load(f32At(B, j)), f));
