@@ -1,3 +1,4 @@
+import { isConverged, lastQuarterImprovement } from "../protocol/convergence.js";
 import type { RunSpec } from "../experiments/sweep.js";
 import { biasRule } from "../protocol/config.js";
 import type { Checkpoint, RunOutcome } from "./train.js";
@@ -7,7 +8,7 @@ import type { Checkpoint, RunOutcome } from "./train.js";
  * arrays and the single-feature activations are kept sparse.
  */
 export interface RunRecord {
-  run: Record<string, string | number | null>;
+  run: Record<string, string | number | boolean | null>;
   checkpoints: Checkpoint[];
   losses: { step: number; loss: number }[];
   neurons: {
@@ -37,6 +38,7 @@ export function toRecord(spec: RunSpec, outcome: RunOutcome): RunRecord {
         sfa.activation[at++] = a;
       }
     }
+  const improvement = lastQuarterImprovement(outcome.lossLog, config.steps);
   return {
     run: {
       run_id: spec.run_id,
@@ -52,6 +54,8 @@ export function toRecord(spec: RunSpec, outcome: RunOutcome): RunRecord {
       diverged_at: outcome.diverged_at,
       bias_rule: biasRule(config),
       variant: spec.variant ?? null,
+      last_quarter_improvement: improvement,
+      converged: isConverged(improvement),
     },
     checkpoints: outcome.checkpoints,
     losses: outcome.lossLog,
