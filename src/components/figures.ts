@@ -111,7 +111,7 @@ export async function heatmapFigures(o: { experiment: string; run: string; numbe
   const url = pixelsToDataUrl(image);
   const k = detail.neurons.length;
   const mono = detail.isMono.filter(Boolean).length;
-  const side = Math.min(o.width, 560);
+  const side = Math.max(160, Math.min(o.width - 110, 560));
   const heat = await chartFigure(heatmapSpec({ image: url, neurons: k, features: nFeatures, max: image.max, width: side, height: side }), {
     number: o.number,
     caption: o.caption ?? `Single-feature activations of run ${o.run}: ${k} neurons (rows, sorted by monosemanticity) × ${nFeatures} features (columns, sorted by the neuron they drive most); ${mono} mono neurons. A monosemantic model shows a diagonal. Blank cells are exactly 0.`,
@@ -123,7 +123,7 @@ export async function heatmapFigures(o: { experiment: string; run: string; numbe
   heat.dataset.renderMs = String(Math.round(performance.now() - started));
   if (!o.withBias) return heat;
   const rows = detail.neurons.map((n, i) => ({ order: order.neuronRank[n.neuron], bias: detail.biases[i], kind: detail.isMono[i] ? "mono" : "poly" }));
-  const bias = await chartFigure(biasSpec(rows, { width: Math.min(o.width, 720), height: 220 }), {
+  const bias = await chartFigure(biasSpec(rows, { width: Math.min(o.width, 720) - 130, height: 220 }), {
     number: o.number + 1,
     caption: `Final bias of each neuron of run ${o.run}, in the order of Figure ${o.number} (mono neurons first).`,
     runs: o.run,
@@ -147,5 +147,9 @@ export { figure };
  */
 export function pageWidth(): number {
   const main = document.querySelector("#observablehq-main") as HTMLElement | null;
-  return Math.max(320, Math.min(1100, (main?.clientWidth ?? 800) - 8));
+  if (!main) return 640;
+  // clientWidth includes the padding that leaves room for the table of contents.
+  const style = getComputedStyle(main);
+  const content = main.clientWidth - parseFloat(style.paddingLeft || "0") - parseFloat(style.paddingRight || "0");
+  return Math.max(320, Math.min(1100, content));
 }

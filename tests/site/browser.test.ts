@@ -79,7 +79,7 @@ describe.skipIf(SKIP)("site in Chromium", () => {
     if (!existsSync(CHROMIUM)) {
       throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH; set SKIP_BROWSER_TESTS=1 to skip the browser tests.`);
     }
-    ensureBuiltSite();
+    await ensureBuiltSite();
     mkdirSync(SHOTS, { recursive: true });
     server = await serveDist(DIST);
     userDataDir = mkdtempSync(join(tmpdir(), "mono-chromium-"));

@@ -1,5 +1,5 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
@@ -25,14 +25,34 @@ export function siteIsStale(): boolean {
   return inputs > statSync(built).mtimeMs;
 }
 
-/** Build the site with the smoke preset (unless MONO_PRESET says otherwise) when dist/ is stale. */
-export function ensureBuiltSite(): void {
+/**
+ * Build the site with the smoke preset (unless MONO_PRESET says otherwise) when dist/ is stale. Asynchronous, so the
+ * test worker's event loop stays responsive during a build of several minutes.
+ */
+export async function ensureBuiltSite(): Promise<void> {
   if (process.env.SITE_NO_BUILD === "1" && existsSync(join(DIST, "index.html"))) return;
   if (!siteIsStale()) return;
-  process.stderr.write("browser tests: building the site (MONO_PRESET=smoke unless set) ...\n");
-  execFileSync("npm", ["run", "build"], {
-    cwd: ROOT,
-    env: { ...process.env, MONO_PRESET: process.env.MONO_PRESET ?? "smoke" },
-    stdio: ["ignore", "inherit", "inherit"],
+  mkdirSync(join(ROOT, "test-results"), { recursive: true });
+  const logPath = join(ROOT, "test-results", "site-build.log");
+  process.stderr.write(`browser tests: building the site (MONO_PRESET=${process.env.MONO_PRESET ?? "smoke"}), log in ${logPath} ...\n`);
+  const log = createWriteStream(logPath);
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn("npm", ["run", "build"], {
+      cwd: ROOT,
+      env: { ...process.env, MONO_PRESET: process.env.MONO_PRESET ?? "smoke" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
+    child.on("error", reject);
+    child.on("close", (code) =>
+      log.end(() => {
+        if (code === 0) resolve();
+        else {
+          const tail = readFileSync(logPath, "utf8").split("\n").slice(-40).join("\n");
+          reject(new Error(`npm run build failed (exit ${code}); last lines of ${logPath}:\n${tail}`));
+        }
+      }),
+    );
   });
 }
