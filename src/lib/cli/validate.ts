@@ -159,6 +159,7 @@ const PresetSchema = z
     seeds: z.number().int().positive(),
     scaleDecay: z.boolean(),
     gridStride: z.number().int().positive(),
+    focus: z.object({ experiments: z.array(z.string()).min(1), seeds: z.number().int().positive() }).strict().optional(),
   })
   .strict();
 

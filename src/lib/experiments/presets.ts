@@ -19,6 +19,11 @@ export interface Preset {
   scaleDecay: boolean;
   /** Keep every n-th value of each swept grid (1 = the full grid), to make a whole sweep fit in the preset's budget. */
   gridStride: number;
+  /**
+   * Experiments that get their full grids and more seeds than the rest: the ones behind the claims the preset must
+   * reproduce with confidence intervals (claims 1, 3 and 5: LR1, LR3, K0, K1).
+   */
+  focus?: { experiments: readonly string[]; seeds: number };
 }
 
 export const PRESETS: Record<Preset["id"], Preset> = {
@@ -33,12 +38,14 @@ export const PRESETS: Record<Preset["id"], Preset> = {
   },
   quick: {
     id: "quick",
-    description: "The site's default: every experiment, short runs, decay rescaled to the paper's total.",
-    steps: 1024,
-    batch: 1024,
+    description:
+      "The site's default: every experiment, 2048 steps of batch 256, decay rescaled to the paper's total; full grids and 3 seeds for LR1, LR3, K0 and K1, every other grid value and 1 seed elsewhere.",
+    steps: 2048,
+    batch: 256,
     seeds: 1,
     scaleDecay: true,
-    gridStride: 1,
+    gridStride: 2,
+    focus: { experiments: ["LR1", "LR3", "K0", "K1"], seeds: 3 },
   },
   paper: {
     id: "paper",

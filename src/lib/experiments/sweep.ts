@@ -44,10 +44,12 @@ function formatValue(value: number): string {
 export function expandExperiment(experiment: Experiment, options: SweepOptions = {}): RunSpec[] {
   const preset = PRESETS[options.preset ?? "quick"];
   const overrides = options.overrides ?? {};
+  const focused = preset.focus?.experiments.includes(experiment.id) ?? false;
   const grids = (Object.entries(experiment.sweep) as [SweptField, readonly number[]][])
     .filter(([field]) => overrides[field] === undefined)
-    .map(([field, values]): [SweptField, readonly number[]] => [field, thin(values, preset.gridStride)]);
-  const seedCount = options.seeds ?? Math.max(preset.seeds, experiment.minSeeds ?? 1);
+    .map(([field, values]): [SweptField, readonly number[]] => [field, focused ? values : thin(values, preset.gridStride)]);
+  const presetSeeds = focused ? preset.focus!.seeds : preset.seeds;
+  const seedCount = options.seeds ?? Math.max(presetSeeds, experiment.minSeeds ?? 1);
   const seeds = overrides.seed !== undefined ? [overrides.seed] : Array.from({ length: seedCount }, (_, i) => i + 1);
   const runs: RunSpec[] = [];
   // Table 1 rows have no variants: one unnamed pass, so their configs and run ids are exactly as before.
