@@ -111,7 +111,7 @@ export async function heatmapFigures(o: { experiment: string; run: string; numbe
   const url = pixelsToDataUrl(image);
   const k = detail.neurons.length;
   const mono = detail.isMono.filter(Boolean).length;
-  const side = Math.max(160, Math.min(o.width - 110, 560));
+  const side = Math.max(160, Math.min(o.width - 150, 560));
   const heat = await chartFigure(heatmapSpec({ image: url, neurons: k, features: nFeatures, max: image.max, width: side, height: side }), {
     number: o.number,
     caption: o.caption ?? `Single-feature activations of run ${o.run}: ${k} neurons (rows, sorted by monosemanticity) × ${nFeatures} features (columns, sorted by the neuron they drive most); ${mono} mono neurons. A monosemantic model shows a diagonal. Blank cells are exactly 0.`,
