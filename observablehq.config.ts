@@ -1,6 +1,6 @@
 // Observable Framework configuration. Everything is served from this site's own origin: no CDN, no web fonts.
 export default {
-  title: "Engineering Monosemanticity in Toy Models — a reproduction",
+  title: "Monosemanticity in toy models",
   root: "src",
   // No Google Fonts: the stylesheet below uses system fonts only.
   globalStylesheets: [],
