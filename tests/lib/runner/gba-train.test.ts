@@ -1,3 +1,4 @@
+import { PRESETS } from "../../../src/lib/experiments/presets.js";
 import { describe, expect, it } from "vitest";
 import type { Engine, EngineFactory } from "../../../src/lib/engines/engine.js";
 import { tfjsEngine } from "../../../src/lib/engines/tfjs.js";
@@ -94,7 +95,8 @@ describe("experiment GBA1", () => {
     expect(specs.length).toBe(variants.length * 3);
     for (const s of specs) {
       expect(s.config.lr).toBe(GBA1.base.lr);
-      expect(s.config.steps).toBe(1024);
+      expect(s.config.steps).toBe(PRESETS.quick.steps);
+      expect(s.config.batch).toBe(PRESETS.quick.batch);
       expect(s.run_id).toContain(`_${s.variant}_`);
     }
     const lr3 = specs.find((s) => s.variant === "LR3")!;
