@@ -160,6 +160,7 @@ const PresetSchema = z
     scaleDecay: z.boolean(),
     gridStride: z.number().int().positive(),
     focus: z.object({ experiments: z.array(z.string()).min(1), seeds: z.number().int().positive() }).strict().optional(),
+    strideFor: z.record(z.string(), z.number().int().positive()).optional(),
   })
   .strict();
 

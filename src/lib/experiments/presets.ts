@@ -24,6 +24,8 @@ export interface Preset {
    * reproduce with confidence intervals (claims 1, 3 and 5: LR1, LR3, K0, K1).
    */
   focus?: { experiments: readonly string[]; seeds: number };
+  /** Per-experiment grid strides that override gridStride (B3-GeLU sweeps two knobs and GeLU is never sparse). */
+  strideFor?: Readonly<Record<string, number>>;
 }
 
 export const PRESETS: Record<Preset["id"], Preset> = {
@@ -46,6 +48,7 @@ export const PRESETS: Record<Preset["id"], Preset> = {
     scaleDecay: true,
     gridStride: 2,
     focus: { experiments: ["LR1", "LR3", "K0", "K1"], seeds: 3 },
+    strideFor: { "B3-GeLU": 3 },
   },
   paper: {
     id: "paper",

@@ -47,7 +47,7 @@ export function expandExperiment(experiment: Experiment, options: SweepOptions =
   const focused = preset.focus?.experiments.includes(experiment.id) ?? false;
   const grids = (Object.entries(experiment.sweep) as [SweptField, readonly number[]][])
     .filter(([field]) => overrides[field] === undefined)
-    .map(([field, values]): [SweptField, readonly number[]] => [field, focused ? values : thin(values, preset.gridStride)]);
+    .map(([field, values]): [SweptField, readonly number[]] => [field, focused ? values : thin(values, preset.strideFor?.[experiment.id] ?? preset.gridStride)]);
   const presetSeeds = focused ? preset.focus!.seeds : preset.seeds;
   const seedCount = options.seeds ?? Math.max(presetSeeds, experiment.minSeeds ?? 1);
   const seeds = overrides.seed !== undefined ? [overrides.seed] : Array.from({ length: seedCount }, (_, i) => i + 1);
