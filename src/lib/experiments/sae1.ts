@@ -75,7 +75,8 @@ export function baseModelConfig(preset: Preset["id"], overrides: Partial<RunConf
   });
 }
 
-export interface SaeSpec {
+/** One SAE run: the training scale it shares with its preset, plus what identifies it. */
+export interface SaeSpec extends Pick<SaeScale, "latents" | "steps" | "batch" | "lr" | "evalSamples" | "gbaEvery"> {
   run_id: string;
   experiment: typeof SAE1_ID;
   preset: Preset["id"];
@@ -84,12 +85,6 @@ export interface SaeSpec {
   /** K (topk), lambda (l1), null (gba). */
   param: number | null;
   seed: number;
-  latents: number;
-  steps: number;
-  batch: number;
-  lr: number;
-  evalSamples: number;
-  gbaEvery: number;
   /** The world (embedder seed 1) and, for `hidden`, the base model. */
   base: RunConfig;
 }

@@ -1,5 +1,7 @@
+import type { Engine, EngineFactory } from "../../../src/lib/engines/engine.js";
 import type { RunConfig } from "../../../src/lib/protocol/config.js";
-import { initParams } from "../../../src/lib/protocol/params.js";
+import { cloneParams, initParams, type Params } from "../../../src/lib/protocol/params.js";
+import type { SparseBatch } from "../../../src/lib/protocol/samplers.js";
 import { Rng } from "../../../src/lib/protocol/rng.js";
 import { denseTarget, makeWorld } from "../../../src/lib/protocol/world.js";
 
@@ -40,4 +42,31 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
     norm += b[i] ** 2;
   }
   return Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-12);
+}
+
+/**
+ * A stand-in engine for testing the training loop: it holds the initial parameters and lets the test script what a
+ * step does and returns (and, optionally, what setBiases does), so the protocol around the engine can be checked
+ * without any numerics.
+ */
+export function fakeEngineFactory(behaviour: {
+  step: (params: Params, batch: SparseBatch, lr: number, biasDecay: number) => number;
+  setBiases?: (params: Params, b: Float32Array) => void;
+}): EngineFactory {
+  return {
+    id: "fake",
+    version: "0",
+    async create({ initial }) {
+      const params = cloneParams(initial);
+      const engine: Engine = {
+        name: "fake",
+        step: (batch, lr, biasDecay) => behaviour.step(params, batch, lr, biasDecay),
+        lossAndGradients: () => ({ loss: 0, w1: params.w1, b: params.b, w2: params.w2 }),
+        params: () => cloneParams(params),
+        dispose() {},
+      };
+      if (behaviour.setBiases) engine.setBiases = (b) => behaviour.setBiases!(params, b);
+      return engine;
+    },
+  };
 }

@@ -1,14 +1,12 @@
 import { PRESETS } from "../../../src/lib/experiments/presets.js";
 import { describe, expect, it } from "vitest";
-import type { Engine, EngineFactory } from "../../../src/lib/engines/engine.js";
 import { tfjsEngine } from "../../../src/lib/engines/tfjs.js";
 import { GBA1 } from "../../../src/lib/experiments/beyond.js";
 import { expandExperiment, expandExperiments } from "../../../src/lib/experiments/sweep.js";
 import { RunConfigSchema } from "../../../src/lib/protocol/config.js";
-import { cloneParams } from "../../../src/lib/protocol/params.js";
 import { runSweep } from "../../../src/lib/runner/sweep.js";
 import { train } from "../../../src/lib/runner/train.js";
-import { smallConfig } from "../engines/fixtures.js";
+import { fakeEngineFactory, smallConfig } from "../engines/fixtures.js";
 
 const gbaConfig = (overrides = {}) =>
   RunConfigSchema.parse(smallConfig({ bias_rule: "gba", steps: 24, gba_every: 4, gba_buffer: 256, gba_groups: 2, gba_p_high: 0.2, gba_p_low: 0.05, gba_gamma: 0.05, ...overrides }));
@@ -17,30 +15,19 @@ const gbaConfig = (overrides = {}) =>
 function biasRecordingEngine(withSetBiases: boolean) {
   const calls: { afterStep: number; b: Float32Array }[] = [];
   let steps = 0;
-  const factory: EngineFactory = {
-    id: "recording",
-    version: "0",
-    async create({ initial }) {
-      const params = cloneParams(initial);
-      const engine: Engine = {
-        name: "recording",
-        step() {
-          steps++;
-          params.b.fill(123); // what a gradient step might do to the biases: must be overwritten under GBA
-          return 1;
-        },
-        lossAndGradients: () => ({ loss: 0, w1: params.w1, b: params.b, w2: params.w2 }),
-        params: () => cloneParams(params),
-        dispose() {},
-      };
-      if (withSetBiases)
-        engine.setBiases = (b) => {
+  const factory = fakeEngineFactory({
+    step(params) {
+      steps++;
+      params.b.fill(123); // what a gradient step might do to the biases: must be overwritten under GBA
+      return 1;
+    },
+    setBiases: withSetBiases
+      ? (params, b) => {
           calls.push({ afterStep: steps, b: b.slice() });
           params.b.set(b);
-        };
-      return engine;
-    },
-  };
+        }
+      : undefined,
+  });
   return { factory, calls };
 }
 
@@ -70,7 +57,7 @@ describe("training with bias_rule = gba", () => {
     const outcome = await train(gbaConfig({ steps: 8 }), factory);
     expect(outcome.engine).toMatch(/^tfjs-/);
     const paper = await train(RunConfigSchema.parse(smallConfig({ steps: 8 })), factory);
-    expect(paper.engine).toBe("recording");
+    expect(paper.engine).toBe("fake");
   });
 
   it("with tfjs: lowers the biases of neurons that fire above target, trains W1, stays in [-1, 0]", async () => {

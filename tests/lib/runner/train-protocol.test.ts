@@ -1,32 +1,18 @@
 import { describe, expect, it } from "vitest";
-import type { Engine, EngineFactory } from "../../../src/lib/engines/engine.js";
 import { tfjsEngine } from "../../../src/lib/engines/tfjs.js";
-import { cloneParams } from "../../../src/lib/protocol/params.js";
 import { learningRate } from "../../../src/lib/protocol/schedule.js";
 import { train } from "../../../src/lib/runner/train.js";
-import { smallConfig } from "../engines/fixtures.js";
+import { fakeEngineFactory, smallConfig } from "../engines/fixtures.js";
 
 /** An engine that records what the protocol asks of it and reports a scripted loss. */
 function recordingEngine(losses: (t: number) => number) {
   const calls: { lr: number; biasDecay: number; batchSize: number }[] = [];
-  const factory: EngineFactory = {
-    id: "recording",
-    version: "0",
-    async create({ initial }) {
-      const params = cloneParams(initial);
-      const engine: Engine = {
-        name: "recording",
-        step(batch, lr, biasDecay) {
-          calls.push({ lr, biasDecay, batchSize: batch.size });
-          return losses(calls.length - 1);
-        },
-        lossAndGradients: () => ({ loss: 0, w1: params.w1, b: params.b, w2: params.w2 }),
-        params: () => cloneParams(params),
-        dispose() {},
-      };
-      return engine;
+  const factory = fakeEngineFactory({
+    step(_params, batch, lr, biasDecay) {
+      calls.push({ lr, biasDecay, batchSize: batch.size });
+      return losses(calls.length - 1);
     },
-  };
+  });
   return { factory, calls };
 }
 
