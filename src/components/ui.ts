@@ -55,6 +55,7 @@ export function verdictBlock(title: string, v: Verdict): HTMLElement {
   return html`<div class="verdict-block" role="group" aria-label=${`Verdict on ${title}: ${v.verdict}`}>
     <div class="verdict-head">${verdictBadge(v)} <strong>${title}</strong></div>
     <ul class="verdict-evidence">${v.evidence.map((e) => html`<li><span class=${`verdict-dot verdict-${e.verdict.replace(/ /g, "-")}`} aria-hidden="true"></span> ${e.text} <em>(${e.verdict})</em></li>`)}</ul>
+    ${v.note ? html`<p class="verdict-note">${v.note}</p>` : ""}
   </div>` as HTMLElement;
 }
 

@@ -25,6 +25,8 @@ export interface Evidence {
 export interface Verdict {
   verdict: VerdictLabel;
   evidence: Evidence[];
+  /** What the evidence was drawn from, when not every run (e.g. converged runs only). */
+  note?: string;
 }
 
 export const DECISION_RULE =
@@ -158,4 +160,25 @@ export function spreadReplicates(points: Point[]): number[] {
     const mean = ys.reduce((a, b) => a + b, 0) / ys.length;
     return (Math.max(...ys) - Math.min(...ys)) / Math.abs(mean);
   }).filter((v) => Number.isFinite(v));
+}
+
+/** A row of the runs table, as the browser's queries return it. */
+export type RunRow = Record<string, unknown>;
+
+/** Points (x = a config field, y = a metric) of one experiment's ok runs; with `convergedOnly`, only the runs
+ * whose loss had stopped improving (issue 3's rule: down < 2% over the last quarter). */
+export function points(rows: RunRow[], experiment: string, x: string, y: string, convergedOnly = false): Point[] {
+  return rows
+    .filter((r) => r.experiment === experiment && r.status === "ok" && (!convergedOnly || isConverged(r)))
+    .map((r) => ({ x: Number(r[x]), y: Number(r[y]), seed: Number(r.seed) }))
+    .filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+}
+
+const isConverged = (r: RunRow) => r.converged === true || r.converged === 1;
+
+/** "k of n runs of LR1, LR3 converged": what a claim judged at converged loss leaves out. */
+export function convergenceNote(rows: RunRow[], experiments: string[]): string {
+  const ok = rows.filter((r) => experiments.includes(String(r.experiment)) && r.status === "ok");
+  const converged = ok.filter(isConverged).length;
+  return `Judged at converged loss: ${converged} of ${ok.length} runs of ${experiments.join(", ")} converged (loss down < 2% over the last quarter); the others are left out.`;
 }

@@ -150,6 +150,8 @@ export function parseExperiments(text: string): "list" | "all" | string[] {
 // ---------------------------------------------------------------------------------------------------------------
 // The catalogue: presets and experiments are code, but checked like input, so a bad edit fails loudly and early.
 
+const GridsSchema = z.partialRecord(z.enum(Object.keys(GRIDS) as (keyof typeof GRIDS)[]), z.array(z.number()).min(1));
+
 const PresetSchema = z
   .object({
     id: z.enum(PRESET_IDS),
@@ -159,8 +161,18 @@ const PresetSchema = z
     seeds: z.number().int().positive(),
     scaleDecay: z.boolean(),
     gridStride: z.number().int().positive(),
-    focus: z.object({ experiments: z.array(z.string()).min(1), seeds: z.number().int().positive() }).strict().optional(),
     strideFor: z.record(z.string(), z.number().int().positive()).optional(),
+    grids: GridsSchema.optional(),
+    focus: z
+      .object({
+        experiments: z.array(z.string()).min(1),
+        seeds: z.number().int().positive(),
+        steps: z.number().int().positive(),
+        batch: z.number().int().positive(),
+        grids: GridsSchema.optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

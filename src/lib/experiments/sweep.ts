@@ -45,9 +45,14 @@ export function expandExperiment(experiment: Experiment, options: SweepOptions =
   const preset = PRESETS[options.preset ?? "quick"];
   const overrides = options.overrides ?? {};
   const focused = preset.focus?.experiments.includes(experiment.id) ?? false;
+  const stride = preset.strideFor?.[experiment.id] ?? (focused ? 1 : preset.gridStride);
   const grids = (Object.entries(experiment.sweep) as [SweptField, readonly number[]][])
     .filter(([field]) => overrides[field] === undefined)
-    .map(([field, values]): [SweptField, readonly number[]] => [field, focused ? values : thin(values, preset.strideFor?.[experiment.id] ?? preset.gridStride)]);
+    .map(([field, values]): [SweptField, readonly number[]] => {
+      const grid = (focused ? preset.focus!.grids?.[field] : undefined) ?? preset.grids?.[field] ?? values;
+      return [field, thin(grid, stride)];
+    });
+  const scale = focused ? preset.focus! : preset;
   const presetSeeds = focused ? preset.focus!.seeds : preset.seeds;
   const seedCount = options.seeds ?? Math.max(presetSeeds, experiment.minSeeds ?? 1);
   const seeds = overrides.seed !== undefined ? [overrides.seed] : Array.from({ length: seedCount }, (_, i) => i + 1);
@@ -57,7 +62,7 @@ export function expandExperiment(experiment: Experiment, options: SweepOptions =
   for (const variant of variants) {
     for (const point of product(grids)) {
       for (const seed of seeds) {
-        const nominal = { ...experiment.base, ...variant?.overrides, steps: preset.steps, batch: preset.batch, ...point, ...overrides, seed };
+        const nominal = { ...experiment.base, ...variant?.overrides, steps: scale.steps, batch: scale.batch, ...point, ...overrides, seed };
         // The rescaling belongs to the preset's step count: `--set steps=...` or `--set decay=...` asks for the
         // paper's decay as given (e.g. "the paper's LR3 protocol, cut short").
         const rescale = preset.scaleDecay && overrides.decay === undefined && overrides.steps === undefined && variant?.scaleDecay !== false;

@@ -1,9 +1,10 @@
 import { DuckDBInstance, type DuckDBAppender } from "@duckdb/node-api";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { deserialize, serialize } from "node:v8";
+import { Worker } from "node:worker_threads";
 import type { SaeSpec, SaeTarget } from "../experiments/sae1.js";
 import { SAE_GBA } from "../experiments/sae1.js";
 import { engineById } from "../engines/index.js";
@@ -17,6 +18,7 @@ import type { SparseBatch } from "../protocol/samplers.js";
 import { embed, makeSampler, makeWorld } from "../protocol/world.js";
 import { defaultCacheDir } from "./cache.js";
 import { SAE_TABLE, type ColumnType } from "./tables.js";
+import { workerBootstrap } from "./sweep.js";
 import { train } from "./train.js";
 
 /**
@@ -218,14 +220,30 @@ export interface SaeRunOptions {
   engine?: string;
   /** Cache directory root; null disables caching. Default: `<MONO_CACHE_DIR or .cache/runs>/sae`. */
   cacheDir?: string | null;
+  /** Worker threads that train the SAEs in parallel (they share the cache); default one per core; 0 or 1: this
+   * thread only. Needs the cache. */
+  workers?: number;
   log?: (line: string) => void;
 }
 
 /** Train and score every SAE of the specs (base models first), with consistency across seeds. Rows in spec order. */
 export async function runSaeExperiment(specs: SaeSpec[], options: SaeRunOptions = {}): Promise<SaeRow[]> {
   const log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
-  const cache = options.cacheDir === null ? null : new FileCache(options.cacheDir ?? join(defaultCacheDir(), "sae"));
+  const cacheDir = options.cacheDir === null ? null : (options.cacheDir ?? join(defaultCacheDir(), "sae"));
+  const cache = cacheDir === null ? null : new FileCache(cacheDir);
   const factory = engineById(options.engine);
+  const workers = Math.min(options.workers ?? availableParallelism(), specs.length);
+  if (cache && cacheDir && workers > 1) {
+    const todo = specs.filter((spec) => cache.get(saeKey(spec, factory)) === null);
+    if (todo.length > 1) {
+      // The hidden target's base model first, in this thread, so that the workers find it in the cache.
+      const first = todo.find((spec) => spec.target === "hidden") ?? todo[0];
+      await runSaeExperiment([first], { ...options, workers: 1 });
+      const rest = todo.filter((spec) => spec !== first);
+      const groups = Array.from({ length: workers }, (_, w) => rest.filter((_, i) => i % workers === w)).filter((g) => g.length > 0);
+      await Promise.all(groups.map((group) => runSaeInWorker(group, { engine: factory.id, cacheDir }, log)));
+    }
+  }
   const baseModels = new Map<string, Params>();
   const targets = new Map<string, Target>();
   const targetOf = async (spec: SaeSpec): Promise<Target> => {
@@ -253,7 +271,7 @@ export async function runSaeExperiment(specs: SaeSpec[], options: SaeRunOptions 
   let index = 0;
   for (const spec of specs) {
     index++;
-    const key = hash({ v: SAE_VERSION, spec: { ...spec, run_id: undefined }, engine: spec.target === "hidden" ? `${factory.id}@${factory.version}` : null, gba: SAE_GBA });
+    const key = saeKey(spec, factory);
     let result = cache?.get<SaeResult>(key) ?? null;
     if (result) result = { ...result, row: { ...result.row, run_id: spec.run_id } };
     else {
@@ -274,6 +292,35 @@ export async function runSaeExperiment(specs: SaeSpec[], options: SaeRunOptions 
   }
   return results.map((r) => r.row);
 }
+
+/** The cache key of one SAE: everything its numbers depend on (the engine only through the hidden target's base). */
+function saeKey(spec: SaeSpec, factory: { id: string; version: string }): string {
+  return hash({ v: SAE_VERSION, spec: { ...spec, run_id: undefined }, engine: spec.target === "hidden" ? `${factory.id}@${factory.version}` : null, gba: SAE_GBA });
+}
+
+/** Train `specs` in a worker thread (./sae-worker.ts) into the shared cache; its log lines come back to `log`. */
+function runSaeInWorker(specs: SaeSpec[], options: { engine: string; cacheDir: string }, log: (line: string) => void): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const worker = new Worker(workerBootstrap(new URL("./sae-worker.ts", import.meta.url)), { eval: true });
+    let done = false;
+    worker.on("message", (message: SaeWorkerMessage) => {
+      if (message.type === "log") log(message.line);
+      else if (message.type === "done") {
+        done = true;
+        void worker.terminate();
+        resolvePromise();
+      } else reject(new Error(`SAE worker: ${message.error}`));
+    });
+    worker.on("error", reject);
+    worker.on("exit", (code) => {
+      if (!done) reject(new Error(`SAE worker exited with code ${code} before finishing`));
+    });
+    worker.postMessage({ specs, ...options } satisfies SaeWorkerRequest);
+  });
+}
+
+export type SaeWorkerRequest = { specs: SaeSpec[]; engine: string; cacheDir: string };
+export type SaeWorkerMessage = { type: "log"; line: string } | { type: "done" } | { type: "failed"; error: string };
 
 function append(appender: DuckDBAppender, type: ColumnType, value: unknown): void {
   if (value === null || value === undefined || (typeof value === "number" && !Number.isFinite(value) && type !== "DOUBLE")) return appender.appendNull();

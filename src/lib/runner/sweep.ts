@@ -62,8 +62,9 @@ export class IncompleteSweepError extends Error {
 
 const PROGRESS_INTERVAL_MS = 5000;
 
-/** Relative cost of a run, for the time-left estimate. */
-const cost = (spec: RunSpec) => spec.config.steps * spec.config.batch * spec.config.k;
+/** Relative cost of a run, for the time-left estimate and the order of work: per step, a fixed part (the optimiser,
+ * about the cost of 8 dense samples) plus the batch, both proportional to k. */
+const cost = (spec: RunSpec) => spec.config.steps * (spec.config.batch + 8) * spec.config.k;
 
 function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return "?";
@@ -156,7 +157,9 @@ export async function runSweep(specs: RunSpec[], options: SweepRunOptions = {}):
         await trainSpec({ spec, engine: factory.id }, onMessage);
       }
     } else {
-      outOfTime = await runInWorkers(todo, factory.id, workers, deadline, onMessage, options.signal);
+      // Longest first, so that no long run starts last while the other workers sit idle.
+      const longestFirst = [...todo].sort((a, b) => cost(b) - cost(a));
+      outOfTime = await runInWorkers(longestFirst, factory.id, workers, deadline, onMessage, options.signal);
     }
   }
   const missing = specs.filter((s) => !records.has(s.run_id)).map((s) => s.run_id);
@@ -179,10 +182,12 @@ function tsxEsmApiFromPackage(): string {
   return pathToFileURL(join(dirname(packageJson), typeof exported === "string" ? exported : exported.default)).href;
 }
 
-function workerBootstrap(): string {
+/** Source for `new Worker(source, { eval: true })` that runs the TypeScript module `moduleUrl` (default: the sweep
+ * worker). */
+export function workerBootstrap(moduleUrl: URL = new URL("./worker.ts", import.meta.url)): string {
   const tsxApi = typeof import.meta.resolve === "function" ? import.meta.resolve("tsx/esm/api") : tsxEsmApiFromPackage();
   return `import(${JSON.stringify(tsxApi)})
-  .then(({ register }) => { register(); return import(${JSON.stringify(new URL("./worker.ts", import.meta.url).href)}); });`;
+  .then(({ register }) => { register(); return import(${JSON.stringify(moduleUrl.href)}); });`;
 }
 
 /**

@@ -36,8 +36,14 @@ const REGIMES = [
   { regime: "sparse", init_bias: -0.45, active: [0.005, 0.1] },
 ] as const;
 
+/** Both ways the kernels compute pre-activations (see Preactivation): each must match the specification. */
+const PATHS = ["via-p", "direct"] as const;
+const engines = { "via-p": wasmEngineFactory(undefined, { preactivation: "via-p" }), direct: wasmEngineFactory(undefined, { preactivation: "direct" }) };
+
 const cases = TASKS.flatMap((task) =>
-  ACTIVATIONS.flatMap((activation) => SAMPLERS.flatMap((sampler) => REGIMES.map((r) => ({ task, activation, sampler, ...r })))),
+  ACTIVATIONS.flatMap((activation) =>
+    SAMPLERS.flatMap((sampler) => REGIMES.flatMap((r) => PATHS.map((path) => ({ task, activation, sampler, path, ...r })))),
+  ),
 );
 
 /** The Adam-step part of one update, w_after - w_before: compared instead of the weights themselves, whose size would
@@ -63,10 +69,10 @@ function specStep(params: Params, states: ReturnType<typeof lambState>[], config
 }
 
 describe("wasm engine", () => {
-  it.each(cases)("matches the plain-loop gradients and the tfjs step: $task / $activation / $sampler, $regime", async (c) => {
+  it.each(cases)("matches the plain-loop gradients and the tfjs step: $task / $activation / $sampler, $regime, $path", async (c) => {
     const config = wasmConfig({ task: c.task, activation: c.activation, sampler: c.sampler, init_bias: c.init_bias });
     const { world, initial, batch, target } = fixture(config);
-    const engine = await wasmEngine.create({ config, world, initial });
+    const engine = await engines[c.path].create({ config, world, initial });
     const reference = await tfjsEngine.create({ config, world, initial });
     try {
       // Gradients against the float64 specification.
@@ -95,11 +101,11 @@ describe("wasm engine", () => {
     }
   });
 
-  it("steps exactly as the plain specification (LAMB, trust ratios, bias decay), including after lossAndGradients", async () => {
+  it.each(PATHS)("steps exactly as the plain specification (LAMB, trust ratios, bias decay), including after lossAndGradients (%s)", async (path) => {
     for (const activation of ACTIVATIONS) {
       const config = wasmConfig({ activation, init_bias: -0.2 });
       const { world, initial, batch } = fixture(config);
-      const engine = await wasmEngine.create({ config, world, initial });
+      const engine = await engines[path].create({ config, world, initial });
       engine.lossAndGradients(batch); // must leave no trace in the next step
       const expected = cloneParams(initial);
       const states = [lambState(initial.w1.length), lambState(initial.b.length), lambState(initial.w2.length)];

@@ -1,4 +1,4 @@
-import { PRESETS } from "../../../src/lib/experiments/presets.js";
+import { PRESETS, scaledDecay } from "../../../src/lib/experiments/presets.js";
 import { describe, expect, it } from "vitest";
 import { tfjsEngine } from "../../../src/lib/engines/tfjs.js";
 import { GBA1 } from "../../../src/lib/experiments/beyond.js";
@@ -89,7 +89,8 @@ describe("experiment GBA1", () => {
     const lr3 = specs.find((s) => s.variant === "LR3")!;
     expect(lr3.config.init_bias).toBe(-1);
     expect(lr3.decay_nominal).toBe(0.03);
-    expect(lr3.config.decay).toBeGreaterThan(1); // rescaled by the quick preset
+    expect(lr3.config.decay).toBeCloseTo(scaledDecay(0.03, GBA1.base.lr, PRESETS.quick.steps), 12); // rescaled by the quick preset
+    expect(lr3.config.decay).toBeGreaterThan(0.1);
     const unscaled = specs.find((s) => s.variant === "LR3-unscaled")!;
     expect(unscaled.config.decay).toBe(0.03);
     const gba = specs.filter((s) => s.config.bias_rule === "gba");

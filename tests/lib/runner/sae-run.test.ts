@@ -38,7 +38,7 @@ describe("experiment SAE1 through the runner", () => {
   it("trains tiny SAEs, scores them, computes consistency across seeds and writes sae.parquet by the contract", async () => {
     const specs = expandSae(TINY);
     const cacheDir = tempDir("mono-sae-cache-");
-    const rows = await runSaeExperiment(specs, { engine: "tfjs", cacheDir, log: () => {} });
+    const rows = await runSaeExperiment(specs, { engine: "tfjs", cacheDir, workers: 1, log: () => {} });
     expect(rows).toHaveLength(specs.length);
     for (const r of rows) {
       for (const key of ["recovery_080", "recovery_090", "frac_active"]) expect(Number(r[key])).toBeGreaterThanOrEqual(0);
@@ -54,7 +54,13 @@ describe("experiment SAE1 through the runner", () => {
     // The second pass reads the cache and gives the same rows (timing aside).
     const again = await runSaeExperiment(specs, { engine: "tfjs", cacheDir, log: () => {} });
     expect(again.map((r) => ({ ...r, wall_s: 0 }))).toEqual(rows.map((r) => ({ ...r, wall_s: 0 })));
-  });
+    // Two worker threads into a fresh cache train every SAE once and give the same rows.
+    const lines: string[] = [];
+    const parallel = await runSaeExperiment(specs, { engine: "tfjs", cacheDir: tempDir("mono-sae-cache-"), workers: 2, log: (line) => lines.push(line) });
+    expect(parallel.map((r) => ({ ...r, wall_s: 0 }))).toEqual(rows.map((r) => ({ ...r, wall_s: 0 })));
+    expect(lines.filter((l) => l.startsWith("[SAE 1/1 ")).length).toBe(1); // the base model's SAE, in this thread
+    expect(lines.filter((l) => / \(\d+\.\d+s\)$/.test(l)).length).toBe(2 * specs.length); // trained once, then read back
+  }, 120_000);
 
   it("runs end to end through the sweep CLI on the smoke preset: sae.parquet and a manifest, no empty run tables", async () => {
     const out = tempDir("mono-sae-cli-");

@@ -36,6 +36,7 @@ interface Kernels {
   strideK(): number;
   strideO(): number;
   lastActivePairs(): number;
+  setPreactivation(mode: number): void;
 }
 
 const TASK_CODES: Record<Task, number> = { decoder: 0, abs: 1, reprojector: 2 };
@@ -211,10 +212,21 @@ export type WasmEngine = Engine & {
 };
 export type WasmEngineFactory = Omit<EngineFactory, "create"> & { create(context: EngineContext): Promise<WasmEngine> };
 
+/**
+ * How the kernels compute pre-activations: `via-p` gathers columns of P = W1 E (N k m per step, then nnz k per
+ * sample), `direct` computes b + W1 x per sample (batch k m). `auto` picks the cheaper one each step: direct below
+ * a few hundred samples per batch. Both give the same numbers to float32 rounding; the tests run both.
+ */
+export type Preactivation = "auto" | "via-p" | "direct";
+const PREACTIVATION_CODES: Record<Preactivation, number> = { auto: 0, "via-p": 1, direct: 2 };
+
 /** An engine factory that compiles the kernels with `load` (once) and gives each run its own instance. With
  * `profile`, engines time their phases (for the benchmark) with `clock` (milliseconds; wall time by default, a CPU
  * clock is steadier on a busy machine). */
-export function wasmEngineFactory(load: WasmModuleLoader = loadWasmFromDisk, options: { profile?: boolean; clock?: () => number } = {}): WasmEngineFactory {
+export function wasmEngineFactory(
+  load: WasmModuleLoader = loadWasmFromDisk,
+  options: { profile?: boolean; clock?: () => number; preactivation?: Preactivation } = {},
+): WasmEngineFactory {
   let compiled: Promise<WebAssembly.Module> | null = null;
   return {
     id: "wasm",
@@ -233,7 +245,9 @@ export function wasmEngineFactory(load: WasmModuleLoader = loadWasmFromDisk, opt
           phase: clock.enter,
         },
       });
-      return new WasmSimdEngine(instance.exports as unknown as Kernels, context, clock);
+      const kernels = instance.exports as unknown as Kernels;
+      kernels.setPreactivation(PREACTIVATION_CODES[options.preactivation ?? "auto"]);
+      return new WasmSimdEngine(kernels, context, clock);
     },
   };
 }

@@ -79,6 +79,16 @@ let VAL: usize = 0;
 let batchCapacity: i32 = 0;
 let nnzCapacity: i32 = 0;
 
+// Per step: compute pre-activations directly as b + W1 x (batch k m multiply-adds) instead of through P (N k m, then
+// batch nnz k). Chosen by forwardBackward when it is cheaper, i.e. for small batches.
+let DIRECT: bool = false;
+let PREACTIVATION: i32 = 0; // 0: choose per step, 1: always through P, 2: always direct (tests cover both paths)
+
+/** How pre-activations are computed: 0 chosen per step by cost (the default), 1 always through P, 2 always direct. */
+export function setPreactivation(mode: i32): void {
+  PREACTIVATION = mode;
+}
+
 let activePairs: f64 = 0; // active (sample, neuron) pairs in the last forwardBackward, for the wrapper's statistics
 
 // Phase boundaries, reported to the host for profiling (the wrapper passes a no-op unless asked to time phases):
@@ -266,13 +276,8 @@ function erfv(x: v128): v128 {
 /** Rebuild W1T and PT = (W1 E)^T: PT[i, j] = sum_d ET[i, d] W1T[d, j], a (N x MP)(MP x KP) product. Register tile:
  * 4 features x 8 neurons (8 vector accumulators); each ET value is broadcast straight from memory. */
 function computeP(): void {
-  // W1 in panels of 8 neurons: panel j/8 holds W1[j .. j+8, d] for d = 0 .. MP as MP rows of 8 floats (32 bytes),
-  // so the kernel below reads it sequentially. (Plain W1^T, with rows KP floats apart, would put every row of a panel
-  // in the same L1 cache set when KP * 4 is a multiple of 4 KB, as at k = 1024: a conflict miss on every load.)
-  for (let j = 0; j < K; j++) {
-    const panel = W1T + ((<usize>(j >> 3) * MP * 8 + (j & 7)) << 2);
-    for (let d = 0; d < MP; d++) store<f32>(panel + (<usize>d << 5), load<f32>(f32At(W1, j * MP + d)));
-  }
+  packW1();
+  if (DIRECT) return;
   const rowK = <usize>KS << 2;
   const rowM = <usize>MP << 2;
   for (let j = 0; j < KP; j += 8) {
@@ -311,6 +316,17 @@ function computeP(): void {
       const p = PT + <usize>i * rowK + (<usize>j << 2);
       v128.store(p, a0); v128.store(p, a1, 16);
     }
+  }
+}
+
+/** W1 in panels of 8 neurons, for computeP and the direct hidden layer. */
+function packW1(): void {
+  // W1 in panels of 8 neurons: panel j/8 holds W1[j .. j+8, d] for d = 0 .. MP as MP rows of 8 floats (32 bytes),
+  // so the kernel below reads it sequentially. (Plain W1^T, with rows KP floats apart, would put every row of a panel
+  // in the same L1 cache set when KP * 4 is a multiple of 4 KB, as at k = 1024: a conflict miss on every load.)
+  for (let j = 0; j < K; j++) {
+    const panel = W1T + ((<usize>(j >> 3) * MP * 8 + (j & 7)) << 2);
+    for (let d = 0; d < MP; d++) store<f32>(panel + (<usize>d << 5), load<f32>(f32At(W1, j * MP + d)));
   }
 }
 
@@ -364,7 +380,20 @@ function hiddenLayer(s0: i32, nb: i32): i32 {
       for (let j = t; j < tileEnd; j += 16) {
         const bj = f32At(B, j);
         let p0 = v128.load(bj), p1 = v128.load(bj, 16), p2 = v128.load(bj, 32), p3 = v128.load(bj, 48);
-        for (let e = e0; e < e1; e++) {
+        if (DIRECT) {
+          // pre = b + W1 x: two panels of 8 neurons, each read sequentially over d, x[d] broadcast.
+          const xs = XB + ((<usize>sl * MP) << 2);
+          const wa = W1T + ((<usize>(j >> 3) * MP * 8) << 2);
+          const wb = wa + ((<usize>MP * 8) << 2);
+          for (let d = 0; d < MP; d++) {
+            const xd = v128.load32_splat(xs + (<usize>d << 2));
+            const o = <usize>d << 5;
+            p0 = f32x4.add(p0, f32x4.mul(xd, v128.load(wa + o)));
+            p1 = f32x4.add(p1, f32x4.mul(xd, v128.load(wa + o, 16)));
+            p2 = f32x4.add(p2, f32x4.mul(xd, v128.load(wb + o)));
+            p3 = f32x4.add(p3, f32x4.mul(xd, v128.load(wb + o, 16)));
+          }
+        } else for (let e = e0; e < e1; e++) {
           const v = v128.load32_splat(VAL + (<usize>e << 2));
           const row = PT + <usize>load<i32>(IDX + (<usize>e << 2)) * rowK + (<usize>j << 2);
           p0 = f32x4.add(p0, f32x4.mul(v, v128.load(row)));
@@ -576,6 +605,10 @@ export function forwardBackward(batchSize: i32, l1: f32): f64 {
   memory.fill(GB, 0, <usize>KP << 2);
   memory.fill(GW2T, 0, (<usize>KP * OS) << 2);
   phase(0);
+  // Direct costs batch * MP per neuron, P costs N * MP plus batch * nnz-per-sample; the P kernel is register-tiled
+  // over 4 features and runs about twice as fast per multiply-add, hence the factor 2.
+  const nnz = load<i32>(OFFS + (<usize>batchSize << 2)) - load<i32>(OFFS);
+  DIRECT = PREACTIVATION == 0 ? 2 * (<i64>batchSize * MP) < <i64>N * MP + 2 * <i64>nnz : PREACTIVATION == 2;
   computeP();
   const twoOverB: f32 = 2.0 / <f32>batchSize;
   const l1OverB: f32 = l1 / <f32>batchSize;

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { PRESETS, scaledDecay } from "../../../src/lib/experiments/presets.js";
+import { expandExperiments } from "../../../src/lib/experiments/sweep.js";
+import { GRIDS } from "../../../src/lib/experiments/table1.js";
+
+const quick = PRESETS.quick;
+const focus = quick.focus!;
+
+describe("the quick preset", () => {
+  const specs = expandExperiments("all", { preset: "quick" });
+  const of = (id: string) => specs.filter((s) => s.experiment === id);
+  const values = (id: string, field: "lr" | "k" | "init_bias" | "seed") => [...new Set(of(id).map((s) => s.config[field]))];
+
+  it("trains the claims' experiments at the focus scale with 3 seeds, the others at the survey scale with 1", () => {
+    for (const id of focus.experiments) {
+      expect(of(id).length).toBeGreaterThan(0);
+      for (const s of of(id)) expect([s.config.steps, s.config.batch]).toEqual([focus.steps, focus.batch]);
+      expect(values(id, "seed")).toEqual([1, 2, 3]);
+    }
+    for (const id of ["LR2", "B3", "E1", "RG1", "D1"]) {
+      for (const s of of(id)) expect([s.config.steps, s.config.batch]).toEqual([quick.steps, quick.batch]);
+      expect(values(id, "seed")).toEqual([1]);
+    }
+  });
+
+  it("uses the focus grid for LR1 and LR3, thins the survey's grids, and stops the widths at 1024", () => {
+    expect(values("LR1", "lr")).toEqual(focus.grids!.lr);
+    expect(values("LR3", "lr")).toEqual(focus.grids!.lr);
+    expect(values("LR2", "lr")).toEqual([0.001, 0.005, 0.01, 0.03]);
+    expect(values("K1", "k")).toEqual(GRIDS.k.filter((k) => k <= 1024));
+    expect(values("K0", "k")).toEqual([16, 64, 256, 1024]);
+    expect(values("K2", "k")).toEqual([16, 64, 256, 1024]);
+    expect(values("B3", "init_bias")).toEqual([-2, -1, -0.5, 0, 1]);
+  });
+
+  it("rescales each run's decay by its own number of steps, and records the Table 1 value", () => {
+    const lr3 = of("LR3").find((s) => s.config.lr === 0.01)!;
+    expect(lr3.decay_nominal).toBe(0.03);
+    expect(lr3.config.decay).toBeCloseTo(scaledDecay(0.03, 0.01, focus.steps), 12);
+    const e1 = of("E1")[0];
+    expect(e1.config.decay).toBeCloseTo(scaledDecay(0.03, 0.003, quick.steps), 12);
+    expect(scaledDecay(0.03, 0.01, focus.steps)).not.toBeCloseTo(scaledDecay(0.03, 0.01, quick.steps), 3);
+  });
+
+  it("has every run id once", () => {
+    expect(new Set(specs.map((s) => s.run_id)).size).toBe(specs.length);
+  });
+});
