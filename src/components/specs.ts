@@ -170,6 +170,34 @@ export function sweepSpec(points: SweepPoint[], o: SweepOptions): Spec {
   return { ...base(o, points as unknown as Datum[]), layer: layers };
 }
 
+/**
+ * Convergence against training progress: one point per run, x = lr × steps (log), y = the loss's relative
+ * improvement over the last quarter, with the 2% line below which a run counts as converged.
+ */
+export function convergenceSpec(rows: Datum[], o: SizeOptions & { threshold: number }): Spec {
+  const values = rows.map((r) => ({ ...r, lr_x_steps: Number(r.lr) * Number(r.steps) }));
+  return {
+    ...base(o, values),
+    layer: [
+      {
+        mark: { type: "point", filled: true, size: 50, opacity: 0.8 },
+        encoding: {
+          x: { field: "lr_x_steps", type: "quantitative", title: "learning rate × steps", scale: { type: "log" } },
+          y: { field: "last_quarter_improvement", type: "quantitative", title: "loss improvement over the last quarter", axis: { format: "%" } },
+          color: { field: "experiment", type: "nominal", title: "experiment", scale: { range: OKABE_ITO } },
+          shape: { field: "converged", type: "nominal", title: "converged" },
+          tooltip: [{ field: "run_id" }, { field: "lr_x_steps", title: "lr × steps", format: ".3g" }, { field: "last_quarter_improvement", title: "last-quarter improvement", format: ".2%" }, { field: "final_loss", title: "final loss", format: ".4g" }, { field: "mono_per_feature", title: "mono/features", format: ".3g" }],
+        },
+      },
+      {
+        data: { values: [{ y: o.threshold }] },
+        mark: { type: "rule", strokeDash: [4, 4], color: "#888" },
+        encoding: { y: { field: "y", type: "quantitative" } },
+      },
+    ],
+  };
+}
+
 export interface HeatmapOptions extends SizeOptions {
   /** Data URL (or blob URL) of the pre-rendered image: one pixel per (feature, neuron) cell. */
   image: string;

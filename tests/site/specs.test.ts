@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { heatmapOrder, heatmapPixels, viridis } from "../../src/components/heatmap.js";
-import { biasSpec, curvesSpec, distributionSpec, heatmapSpec, histogramSpec, linesSpec, OKABE_ITO, scaleFor, scatterSpec, sweepSpec } from "../../src/components/specs.js";
+import { biasSpec, convergenceSpec, curvesSpec, distributionSpec, heatmapSpec, histogramSpec, linesSpec, OKABE_ITO, scaleFor, scatterSpec, sweepSpec } from "../../src/components/specs.js";
 
 type Spec = Record<string, any>;
 
@@ -30,6 +30,13 @@ describe("spec builders", () => {
     const ci = sweepSpec([{ x: 1, series: "K1", mean: 0.5, lo: 0.4, hi: 0.6, n: 3 }], { x: "k", y: "mono_per_feature", width: 300, rule: { x: 512, label: "k = N" } }) as Spec;
     expect(ci.layer.map((l: Spec) => l.mark.type ?? l.mark)).toEqual(["line", "errorbar", "rule", "text"]);
   });
+  it("convergence: lr × steps per run on a log axis, the threshold as a rule", () => {
+    const spec = convergenceSpec([{ run_id: "a", experiment: "LR1", lr: 0.01, steps: 32768, last_quarter_improvement: 0.001, converged: true }], { width: 400, threshold: 0.02 }) as Spec;
+    expect(spec.data.values[0].lr_x_steps).toBeCloseTo(327.68, 10);
+    expect(spec.layer[0].encoding.x.scale.type).toBe("log");
+    expect(spec.layer[1].data.values).toEqual([{ y: 0.02 }]);
+  });
+
   it("heatmap is one image mark over the full grid", () => {
     const s = heatmapSpec({ image: "data:image/png;base64,xx", neurons: 1024, features: 512, max: 2, width: 500 }) as Spec;
     expect(s.data.values).toHaveLength(1);

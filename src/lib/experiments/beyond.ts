@@ -13,7 +13,7 @@ import { EXPERIMENTS, experimentById, type Experiment, type ExperimentVariant } 
 const WORLD = { task: "decoder", activation: "relu", sampler: "equal", n_features: 512, m: 64, k: 1024, eps: 1 / 64, l1: 0 } as const;
 
 /** The learning rate all GBA1 variants share: the top of the paper's grid, the only one at which the quick preset's
- * 8192 steps get past the polysemantic plateau (lr × steps ≈ 250; see QUICK_RATIONALE in presets.ts). */
+ * 4096 steps reach the polysemantic-to-monosemantic transition (lr × steps ≈ 120; see QUICK_RATIONALE in presets.ts). */
 export const GBA1_LR = 0.03;
 
 const gbaVariant = (name: string, groups: number, pHigh: number, pLow: number, units?: "row_norm"): ExperimentVariant => ({
