@@ -67,6 +67,9 @@ export interface ScatterOptions extends SizeOptions {
   tooltip?: string[];
   /** Name of a point-selection parameter (click) that the page can read back. */
   selectParam?: string;
+  /** Name of an interval-selection parameter (drag a rectangle over x and y; double-click clears) that the page
+   * reads back to filter its other views: brushing. Points outside the brush fade. */
+  brushParam?: string;
 }
 
 /** One point per run: e.g. final loss against mono per feature, coloured by experiment. */
@@ -83,11 +86,30 @@ export function scatterSpec(rows: Datum[], o: ScatterOptions): Spec {
       tooltip: (o.tooltip ?? ["run_id", o.x, o.y]).map((field) => ({ field, title: label(field) })),
     },
   };
+  const params: Spec[] = [];
   if (o.selectParam) {
-    spec.params = [{ name: o.selectParam, select: { type: "point", fields: ["run_id"], on: "click", clear: "dblclick" } }];
+    params.push({ name: o.selectParam, select: { type: "point", fields: ["run_id"], on: "click", clear: "dblclick" } });
     (spec.encoding as Spec).opacity = { condition: { param: o.selectParam, value: 1, empty: true }, value: 0.25 };
   }
+  if (o.brushParam) {
+    params.push({ name: o.brushParam, select: { type: "interval", encodings: ["x", "y"], clear: "dblclick" } });
+    (spec.encoding as Spec).opacity = { condition: { param: o.brushParam, value: 1, empty: true }, value: 0.2 };
+  }
+  if (params.length) spec.params = params;
   return spec;
+}
+
+/** The rows inside a brush, given as Vega-Lite reports an interval selection: field -> [from, to] (either order).
+ * An empty brush (cleared) keeps every row. */
+export function rowsInBrush<T extends Datum>(rows: T[], brush: Record<string, unknown[]> | null | undefined): T[] {
+  const ranges = Object.entries(brush ?? {}).filter(([, r]) => Array.isArray(r) && r.length === 2);
+  if (ranges.length === 0) return rows;
+  return rows.filter((row) =>
+    ranges.every(([field, [a, b]]) => {
+      const v = Number(row[field]);
+      return v >= Math.min(Number(a), Number(b)) && v <= Math.max(Number(a), Number(b));
+    }),
+  );
 }
 
 export interface CurveOptions extends SizeOptions {

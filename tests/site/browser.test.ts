@@ -171,4 +171,29 @@ describe.skipIf(SKIP)("site in Chromium", () => {
     await page.close();
     await again.close();
   }, 300_000);
+
+  it.skipIf(!PAGES.some((p) => p.name === "explorer"))("explorer: brushing the scatter filters the distribution and the table; a double-click clears it", async () => {
+    const origin = server!.origin;
+    const page = await context!.newPage();
+    const w = watch(page, origin);
+    await page.goto(`${origin}/explorer`, { waitUntil: "load" });
+    await page.waitForSelector("#explorer-distribution canvas", { timeout: 60_000 });
+    await settle(page, 2);
+    const total = Number(await page.getAttribute("#explorer-count", "data-count"));
+    const tableCount = () => page.getAttribute("#explorer-table-count", "data-count").then(Number);
+    expect(await tableCount()).toBe(total);
+    const box = (await page.locator("#explorer-scatter canvas").boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.12, box.y + box.height * 0.04);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.45, box.y + box.height * 0.9, { steps: 8 });
+    await page.mouse.up();
+    await expect.poll(tableCount, { timeout: 30_000 }).toBeLessThan(total);
+    await expect.poll(() => page.getAttribute("#explorer-distribution", "data-count").then(Number), { timeout: 30_000 }).toBe(await tableCount());
+    await page.screenshot({ path: join(SHOTS, "explorer-brush.png"), fullPage: true });
+    await page.mouse.dblclick(box.x + box.width * 0.8, box.y + box.height * 0.5);
+    await expect.poll(tableCount, { timeout: 30_000 }).toBe(total);
+    expect(w.errors, "console errors").toEqual([]);
+    expect(w.external, "requests leaving loopback").toEqual([]);
+    await page.close();
+  }, 180_000);
 });

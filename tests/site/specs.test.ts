@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { heatmapOrder, heatmapPixels, viridis } from "../../src/components/heatmap.js";
-import { biasSpec, convergenceSpec, curvesSpec, distributionSpec, heatmapSpec, histogramSpec, linesSpec, OKABE_ITO, scaleFor, scatterSpec, sweepSpec } from "../../src/components/specs.js";
+import { biasSpec, convergenceSpec, rowsInBrush, curvesSpec, distributionSpec, heatmapSpec, histogramSpec, linesSpec, OKABE_ITO, scaleFor, scatterSpec, sweepSpec } from "../../src/components/specs.js";
 
 type Spec = Record<string, any>;
 
@@ -13,6 +13,16 @@ describe("spec builders", () => {
     expect(s.encoding.x.scale).toEqual({ type: "log" });
     expect(s.encoding.color.scale.range).toEqual(OKABE_ITO);
     expect(s.params[0].name).toBe("pick");
+    const b = scatterSpec(rows, { x: "lr", y: "final_loss", width: 400, brushParam: "brush" }) as Spec;
+    expect(b.params).toEqual([{ name: "brush", select: { type: "interval", encodings: ["x", "y"], clear: "dblclick" } }]);
+    expect(b.encoding.opacity.condition.param).toBe("brush");
+  });
+  it("brush: keeps the rows inside every brushed range, all rows when the brush is empty", () => {
+    const rows = [{ lr: 0.001, final_loss: 2 }, { lr: 0.01, final_loss: 1.5 }, { lr: 0.03, final_loss: 1 }];
+    expect(rowsInBrush(rows, { lr: [0.02, 0.005] })).toEqual(rows.slice(1));
+    expect(rowsInBrush(rows, { lr: [0.005, 0.05], final_loss: [0.5, 1.2] })).toEqual([rows[2]]);
+    expect(rowsInBrush(rows, {})).toBe(rows);
+    expect(rowsInBrush(rows, null)).toBe(rows);
   });
   it("scales: log2 for k, symlog when a zero is on a log grid, linear otherwise", () => {
     expect(scaleFor("k", [16, 2048])).toEqual({ type: "log", base: 2 });

@@ -230,7 +230,7 @@ export function wasmEngineFactory(
   let compiled: Promise<WebAssembly.Module> | null = null;
   return {
     id: "wasm",
-    version: "wasm-3",
+    version: "wasm-4",
     async create(context): Promise<WasmEngine> {
       compiled ??= load().catch((error) => {
         compiled = null; // let a later call retry, e.g. after `npm run build:wasm`
