@@ -180,5 +180,5 @@ const isConverged = (r: RunRow) => r.converged === true || r.converged === 1;
 export function convergenceNote(rows: RunRow[], experiments: string[]): string {
   const ok = rows.filter((r) => experiments.includes(String(r.experiment)) && r.status === "ok");
   const converged = ok.filter(isConverged).length;
-  return `Judged at converged loss: ${converged} of ${ok.length} runs of ${experiments.join(", ")} converged (loss down < 2% over the last quarter); the others are left out.`;
+  return `Judged at converged loss: ${converged} of ${ok.length} runs of ${experiments.join(", ")} converged (loss changed by less than 2% over the last quarter); the others are left out.`;
 }

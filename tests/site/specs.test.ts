@@ -19,7 +19,7 @@ describe("spec builders", () => {
   });
   it("brush: keeps the rows inside every brushed range, all rows when the brush is empty", () => {
     const rows = [{ lr: 0.001, final_loss: 2 }, { lr: 0.01, final_loss: 1.5 }, { lr: 0.03, final_loss: 1 }];
-    expect(rowsInBrush(rows, { lr: [0.02, 0.005] })).toEqual(rows.slice(1));
+    expect(rowsInBrush(rows, { lr: [0.05, 0.005] })).toEqual(rows.slice(1));
     expect(rowsInBrush(rows, { lr: [0.005, 0.05], final_loss: [0.5, 1.2] })).toEqual([rows[2]]);
     expect(rowsInBrush(rows, {})).toBe(rows);
     expect(rowsInBrush(rows, null)).toBe(rows);

@@ -7,6 +7,13 @@ import type { World } from "../protocol/world.js";
  * What the runner needs from a training engine. An engine owns the parameters and optimiser state of one run; the
  * protocol (data, schedule, decay, metrics) stays outside it, so engines are interchangeable and comparable.
  */
+/** What GBA measures on a buffer of samples (see Engine.firingStats). */
+export interface FiringStats {
+  samples: number;
+  fired: Int32Array;
+  maxPre: Float32Array;
+}
+
 export interface Engine {
   /** Recorded with every run, e.g. "tfjs-wasm". */
   readonly name: string;
@@ -23,6 +30,12 @@ export interface Engine {
    * Must not touch W1, W2 or any optimiser state of theirs.
    */
   setBiases?(b: Float32Array): void;
+  /**
+   * Optional, for rules that measure firing (GBA): per neuron, on how many samples of `batch` its pre-activation is
+   * positive and its largest pre-activation (0 if never positive), at the current parameters. Null when the engine
+   * cannot (e.g. for activations other than ReLU); callers then measure in plain TypeScript.
+   */
+  firingStats?(batch: SparseBatch): FiringStats | null;
   /** A copy of the current parameters in the canonical layout (W1 k x m, b, W2 out x k). */
   params(): Params;
   dispose(): void;

@@ -41,7 +41,7 @@ export interface Preset {
  * how far a run has gone.
  */
 export const QUICK_RATIONALE = {
-  rule: "Runs pass from a polysemantic plateau to a monosemantic minimum once lr × steps reaches about 100-200, whatever the batch (16 to 256); a run is converged (loss down < 2% over its last quarter) only past it, at lr × steps ≳ 250. The fixed cost of a step (LAMB over 590k parameters, ~0.6 ms) and the dense cost per sample (~70 µs at bias 0) then decide the scale: small batches, many steps.",
+  rule: "Runs pass from a polysemantic plateau to a monosemantic minimum once lr × steps reaches about 100-200, whatever the batch (16 to 256); a run is converged (loss changed by < 2% over its last quarter) only past it, or while nothing happens at all, at lr × steps ≳ 250. The fixed cost of a step (LAMB over 590k parameters, ~0.6 ms) and the dense cost per sample (~70 µs at bias 0) then decide the scale: small batches, many steps.",
   choices: [
     "Focus experiments (claims 1, 3 and 5: LR1, LR3, K0, K1, K2): 32768 steps of batch 16, 3 seeds. At the same cost per run as 8192 × 64 or 16384 × 32 it doubles or quadruples lr × steps, which is what convergence needs; batch 16 still trains (LR1 at lr 0.01 converges to loss 1.04).",
     "Decay rescaled to the paper's total (the rule above). Half of it (0.06 at lr 0.01) leaves 791 dead neurons and a loss of 1.94; 2.5 times it keeps the biases at zero and the model polysemantic; the paper's per-step decay as given never wakes most neurons in a short run.",

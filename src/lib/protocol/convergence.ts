@@ -1,6 +1,8 @@
 /**
  * When is a run converged? Issue 3's rule: the task loss improved by less than 2% over the last quarter of training.
- * Both ends are averages over 1/32 of the steps (as final_loss is), so one noisy batch cannot decide it.
+ * Read two-sided: a loss that rose by 2% or more over the last quarter (a run going unstable, as LR1 at lr 0.03 does
+ * with batch 16) is not converged either. Both ends are averages over 1/32 of the steps (as final_loss is), so one
+ * noisy batch cannot decide it.
  */
 export const CONVERGED_BELOW = 0.02;
 
@@ -19,5 +21,5 @@ export function lastQuarterImprovement(lossLog: { step: number; loss: number }[]
 }
 
 export function isConverged(improvement: number): boolean {
-  return Number.isFinite(improvement) && improvement < CONVERGED_BELOW;
+  return Number.isFinite(improvement) && Math.abs(improvement) < CONVERGED_BELOW;
 }

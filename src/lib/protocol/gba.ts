@@ -87,6 +87,15 @@ export class GbaAccumulator {
     this.samples++;
   }
 
+  /** Counts measured elsewhere (an engine's firingStats) over `samples` samples. */
+  addCounts(fired: ArrayLike<number>, maxPre: ArrayLike<number>, samples: number): void {
+    for (let j = 0; j < this.k; j++) {
+      this.fired[j] += fired[j];
+      if (maxPre[j] > this.maxPre[j]) this.maxPre[j] = maxPre[j];
+    }
+    this.samples += samples;
+  }
+
   get count(): number {
     return this.samples;
   }

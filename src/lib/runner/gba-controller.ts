@@ -1,5 +1,6 @@
 import { type RunConfig, withGbaDefaults } from "../protocol/config.js";
 import { clampBiases, GbaAccumulator, gbaUpdate, neuronTargets } from "../protocol/gba.js";
+import type { Engine } from "../engines/engine.js";
 import type { Params } from "../protocol/params.js";
 import type { SparseBatch } from "../protocol/samplers.js";
 import { makeSampler } from "../protocol/world.js";
@@ -89,10 +90,21 @@ export class GbaController {
     }
   }
 
-  /** Measure q and r at the current parameters (with the controller's biases) and update the biases. */
-  update(params: Params, nFeatures: number): Float32Array {
+  /**
+   * Measure q and r at the current parameters (with the controller's biases) and update the biases. With an engine
+   * that has firingStats (the wasm engine, for ReLU), the engine measures: its biases are set to the controller's
+   * first, as the plain measurement assumes.
+   */
+  update(params: Params, nFeatures: number, engine?: Pick<Engine, "firingStats" | "setBiases">): Float32Array {
     const accumulator = new GbaAccumulator(params.k);
-    GbaController.measure(params, this.embedder, nFeatures, this.nextBuffer(this.bufferSize), this.current, accumulator);
+    const buffer = this.nextBuffer(this.bufferSize);
+    let measured = null;
+    if (engine?.firingStats && engine.setBiases) {
+      engine.setBiases(this.current);
+      measured = engine.firingStats(buffer);
+    }
+    if (measured) accumulator.addCounts(measured.fired, measured.maxPre, measured.samples);
+    else GbaController.measure(params, this.embedder, nFeatures, buffer, this.current, accumulator);
     const settings = { gammaMinus: this.gamma, gammaPlus: this.gamma, deadThreshold: 1e-6 };
     if (this.beta) {
       // q does not depend on the units; r and the biases are divided by each neuron's row norm.

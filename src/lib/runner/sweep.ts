@@ -104,12 +104,24 @@ export async function runSweep(specs: RunSpec[], options: SweepRunOptions = {}):
   if (stale > 0) log(`cache: removed ${stale} stale temporary file(s) of killed writers in ${cache!.dir}`);
   const records = new Map<string, RunRecord>();
   const keys = new Map(specs.map((s) => [s.run_id, cacheKey(s.config, factory)]));
+  // Runs with the same config (e.g. K0 at k = 1024 is LR1 at lr = 0.007) train once: the others wait for it.
+  const twins = new Map<string, RunSpec[]>();
+  let cachedCount = 0;
   const todo = specs.filter((s) => {
-    const cached = cache?.get(keys.get(s.run_id)!);
-    if (cached) records.set(s.run_id, labelled(cached, s));
-    return !cached;
+    const key = keys.get(s.run_id)!;
+    const cached = cache?.get(key);
+    if (cached) {
+      records.set(s.run_id, labelled(cached, s));
+      cachedCount++;
+      return false;
+    }
+    const waiting = twins.get(key);
+    if (waiting) waiting.push(s);
+    else twins.set(key, []);
+    return !waiting;
   });
-  log(`sweep: ${specs.length} runs, ${specs.length - todo.length} cached, ${todo.length} to train with engine ${factory.id}`);
+  const twinCount = specs.length - cachedCount - todo.length;
+  log(`sweep: ${specs.length} runs, ${cachedCount} cached${twinCount ? `, ${twinCount} the same as another run` : ""}, ${todo.length} to train with engine ${factory.id}`);
   let outOfTime = false;
   if (todo.length > 0) {
     const totalCost = todo.reduce((sum, s) => sum + cost(s), 0);
@@ -140,6 +152,7 @@ export async function runSweep(specs: RunSpec[], options: SweepRunOptions = {}):
         const record = labelled(message.record, spec);
         cache?.set(keys.get(spec.run_id)!, record);
         records.set(spec.run_id, record);
+        for (const twin of twins.get(keys.get(spec.run_id)!) ?? []) records.set(twin.run_id, labelled(message.record, twin));
         const r = record.run;
         const result = r.status === "diverged" ? `DIVERGED at step ${r.diverged_at}` : `loss ${Number(r.final_loss).toFixed(4)}, mono/features ${Number(r.mono_per_feature).toFixed(3)}`;
         log(`${label} done in ${Number(r.wall_s).toFixed(1)}s: ${result} (${finished}/${todo.length} trained)`);

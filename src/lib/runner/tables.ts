@@ -62,7 +62,7 @@ export const TABLES: TableSpec[] = [
       c("gba_buffer", "INTEGER", "GBA: fresh samples per measurement of firing rates."),
       c("gba_gamma", "DOUBLE", "GBA: step size gamma (gamma_plus = gamma_minus)."),
       c("last_quarter_improvement", "DOUBLE", "(loss at 3/4 of the run - final loss) / loss at 3/4, both averaged over 1/32 of the steps."),
-      c("converged", "BOOLEAN", "last_quarter_improvement < 2%: the loss has stopped improving (issue 3's rule)."),
+      c("converged", "BOOLEAN", "|last_quarter_improvement| < 2%: the loss has stopped improving, and is not rising either (issue 3's rule)."),
     ],
   },
   {

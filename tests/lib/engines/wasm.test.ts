@@ -13,6 +13,8 @@ import { cloneParams, initParams, type Params } from "../../../src/lib/protocol/
 import { Rng } from "../../../src/lib/protocol/rng.js";
 import { biasDecayFactor, learningRate } from "../../../src/lib/protocol/schedule.js";
 import { denseTarget, makeWorld } from "../../../src/lib/protocol/world.js";
+import { GbaAccumulator } from "../../../src/lib/protocol/gba.js";
+import { GbaController } from "../../../src/lib/runner/gba-controller.js";
 import { fixture, relativeError, smallConfig } from "./fixtures.js";
 
 // `npx vitest` does not run npm's pretest hook: compile the kernels here too (a no-op when they are up to date).
@@ -203,5 +205,30 @@ describe("wasm engine", () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe("wasm engine: firing statistics (what GBA measures)", () => {
+  it.each(PATHS)("counts positive pre-activations and their maxima exactly as the plain measurement (%s)", async (path) => {
+    const config = wasmConfig({ init_bias: -0.2 });
+    const { world, initial, batch } = fixture(config);
+    const engine = await engines[path].create({ config, world, initial });
+    const measured = engine.firingStats(batch)!;
+    const plain = new GbaAccumulator(config.k);
+    GbaController.measure(initial, world.embedder, config.n_features, batch, initial.b, plain);
+    const want = plain.stats();
+    expect(measured.samples).toBe(batch.size);
+    expect(Array.from(measured.fired, (f) => f / batch.size)).toEqual(Array.from(want.q));
+    expect(want.q.some((q) => q > 0) && want.q.some((q) => q === 0)).toBe(true); // both kinds of neuron occur
+    expect(relativeError(Float32Array.from(measured.maxPre), Float32Array.from(want.r))).toBeLessThan(1e-5);
+    // Measuring leaves no trace: the next step is the plain specification's.
+    const reference = await engines[path].create({ config, world, initial });
+    expect(engine.step(batch, 0.01, 1)).toBe(reference.step(batch, 0.01, 1));
+  });
+
+  it("declines for activations other than ReLU", async () => {
+    const config = wasmConfig({ activation: "gelu" });
+    const { world, initial, batch } = fixture(config);
+    expect((await wasmEngine.create({ config, world, initial })).firingStats(batch)).toBeNull();
   });
 });

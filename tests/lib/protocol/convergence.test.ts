@@ -20,5 +20,8 @@ describe("lastQuarterImprovement", () => {
     expect(isConverged(lastQuarterImprovement(log(1024, (s) => 1.5 - 0.0003 * s), 1024))).toBe(false);
     expect(Number.isNaN(lastQuarterImprovement([], 1024))).toBe(true);
     expect(isConverged(Number.NaN)).toBe(false);
+    // A loss that rises over the last quarter is not converged either.
+    expect(isConverged(lastQuarterImprovement(log(1024, (s) => 1.5 + 0.0003 * s), 1024))).toBe(false);
+    expect(isConverged(-0.019)).toBe(true);
   });
 });

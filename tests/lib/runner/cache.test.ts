@@ -135,6 +135,17 @@ describe("the sweep runner with the cache", () => {
     expect(third.map((r) => r.run.wall_s)).toEqual(second.map((r) => r.run.wall_s));
   }, 60_000);
 
+  it.each([0, 2])("trains runs with the same config once and labels the record for each (workers: %i)", async (workers) => {
+    const twin = { ...specs[0], run_id: `${specs[0].run_id}_twin`, experiment: "K0" };
+    const lines: string[] = [];
+    const records = await runSweep([specs[0], specs[1], twin], { cache: new RunCache(tempDir()), workers, log: (l) => lines.push(l) });
+    expect(lines[0]).toMatch(/^sweep: 3 runs, 0 cached, 1 the same as another run, 2 to train/);
+    expect(lines.filter((l) => / done in /.test(l))).toHaveLength(2);
+    expect(records.map((r) => r.run.run_id)).toEqual([specs[0].run_id, specs[1].run_id, twin.run_id]);
+    expect(records[2].run.experiment).toBe("K0");
+    expect({ ...content(records[2]).run, run_id: null, experiment: null }).toEqual({ ...content(records[0]).run, run_id: null, experiment: null });
+  }, 60_000);
+
   it("labels a cached record with the identity of the run that asks for it", async () => {
     const cache = new RunCache(tempDir());
     await runSweep(specs.slice(0, 1), { cache, workers: 0, log: quiet });

@@ -1,7 +1,7 @@
 import type { Activation, Task } from "../../protocol/config.js";
 import type { Params } from "../../protocol/params.js";
 import type { SparseBatch } from "../../protocol/samplers.js";
-import type { Engine, EngineContext, EngineFactory } from "../engine.js";
+import type { Engine, EngineContext, EngineFactory, FiringStats } from "../engine.js";
 
 /**
  * The fast engine: the model's step as WebAssembly SIMD kernels compiled from assembly/engine.as (see that file for
@@ -37,6 +37,9 @@ interface Kernels {
   strideO(): number;
   lastActivePairs(): number;
   setPreactivation(mode: number): void;
+  firingStats(batchSize: number): void;
+  ptrFiringCounts(): number;
+  ptrFiringMax(): number;
 }
 
 const TASK_CODES: Record<Task, number> = { decoder: 0, abs: 1, reprojector: 2 };
@@ -175,6 +178,20 @@ class WasmSimdEngine implements Engine {
     return { loss, w1: grads.w1, b: grads.b, w2: grads.w2 };
   }
 
+  /** What GBA measures, for ReLU models: per neuron, the samples of `batch` on which it fired and its largest
+   * pre-activation (0 when it never fired), at the current parameters. Null for other activations. */
+  firingStats(batch: SparseBatch): FiringStats | null {
+    if (this.context.config.activation !== "relu") return null;
+    this.loadBatch(batch);
+    this.wasm.firingStats(batch.size);
+    this.phases.stop();
+    return {
+      samples: batch.size,
+      fired: new Int32Array(this.wasm.memory.buffer, this.wasm.ptrFiringCounts(), this.k).slice(),
+      maxPre: this.f32(this.wasm.ptrFiringMax(), this.k).slice(),
+    };
+  }
+
   /** Overwrite the first-layer biases (for rules that set them by feedback, e.g. GBA); the optimiser state is kept. */
   setBiases(b: Float32Array): void {
     if (b.length !== this.k) throw new RangeError(`setBiases: expected ${this.k} biases, got ${b.length}`);
@@ -209,6 +226,7 @@ export type WasmEngine = Engine & {
   readonly activeFraction: number;
   readonly phases: { readonly ms: Float64Array };
   setBiases(b: Float32Array): void;
+  firingStats(batch: SparseBatch): FiringStats | null;
 };
 export type WasmEngineFactory = Omit<EngineFactory, "create"> & { create(context: EngineContext): Promise<WasmEngine> };
 

@@ -72,6 +72,8 @@ let TS: usize = 0; // KP x SB (i32): by neuron, the sample (within the block) of
 let TH: usize = 0; // KP x SB: by neuron, h
 let TSL: usize = 0; // KP x SB: by neuron, act'(pre)
 let DPRE: usize = 0; // SB: d objective / d pre for one neuron's pairs
+let FCNT: usize = 0; // KP (i32): firingStats, samples on which each neuron's pre-activation was positive
+let FMAX: usize = 0; // KP: firingStats, each neuron's largest pre-activation (0 when it never fired)
 // the batch (CSR of v), grown on demand
 let OFFS: usize = 0;
 let IDX: usize = 0;
@@ -170,6 +172,8 @@ export function init(n: i32, m: i32, k: i32, o: i32, task: i32, act: i32): void 
   TH = alloc(pairs);
   TSL = alloc(pairs);
   DPRE = alloc(<usize>SB << 2);
+  FCNT = alloc(k4);
+  FMAX = alloc(k4);
 }
 
 /** Room for a batch of `size` samples with `nnz` active features in total. May grow memory (JS views go stale). */
@@ -201,6 +205,8 @@ export function strideM(): i32 { return MP; }
 export function strideK(): i32 { return KP; }
 export function strideO(): i32 { return OS; }
 export function lastActivePairs(): f64 { return activePairs; }
+export function ptrFiringCounts(): usize { return FCNT; }
+export function ptrFiringMax(): usize { return FMAX; }
 
 // ---- activations (float32, as the other engines compute them) ----
 
@@ -598,6 +604,38 @@ function backward(nb: i32, l1OverB: f32): void {
   }
 }
 
+/** How the pre-activations are computed this step (see DIRECT). */
+function choosePreactivation(batchSize: i32): void {
+  // Direct costs batch * MP per neuron, P costs N * MP plus batch * nnz-per-sample; the P kernel is register-tiled
+  // over 4 features and runs about twice as fast per multiply-add, hence the factor 2.
+  const nnz = load<i32>(OFFS + (<usize>batchSize << 2)) - load<i32>(OFFS);
+  DIRECT = PREACTIVATION == 0 ? 2 * (<i64>batchSize * MP) < <i64>N * MP + 2 * <i64>nnz : PREACTIVATION == 2;
+}
+
+/** For ReLU models: on the batch in OFFS/IDX/VAL at the current parameters, how many samples each neuron fired on
+ * (pre-activation > 0) into FCNT, and its largest pre-activation (0 if none) into FMAX. What Group Bias Adaptation
+ * measures; no gradient, no output layer. */
+export function firingStats(batchSize: i32): void {
+  memory.fill(FCNT, 0, <usize>KP << 2);
+  memory.fill(FMAX, 0, <usize>KP << 2);
+  choosePreactivation(batchSize);
+  computeP();
+  for (let s0 = 0; s0 < batchSize; s0 += SB) {
+    const nb = min(SB, batchSize - s0);
+    hiddenLayer(s0, nb);
+    for (let j = 0; j < K; j++) {
+      const count = load<i32>(CNT + (<usize>j << 2));
+      if (count == 0) continue;
+      const at = FCNT + (<usize>j << 2);
+      store<i32>(at, load<i32>(at) + count);
+      let top = load<f32>(FMAX + (<usize>j << 2));
+      const q0 = j * SB;
+      for (let q = q0; q < q0 + count; q++) top = max(top, load<f32>(TH + (<usize>q << 2)));
+      store<f32>(FMAX + (<usize>j << 2), top);
+    }
+  }
+}
+
 /** Task loss (sum of squared errors / batch) of the batch in OFFS/IDX/VAL at the current parameters, and the
  * gradients of the objective (task loss + l1 sum|h| / batch) in GW1, GB, GW2T. */
 export function forwardBackward(batchSize: i32, l1: f32): f64 {
@@ -605,10 +643,7 @@ export function forwardBackward(batchSize: i32, l1: f32): f64 {
   memory.fill(GB, 0, <usize>KP << 2);
   memory.fill(GW2T, 0, (<usize>KP * OS) << 2);
   phase(0);
-  // Direct costs batch * MP per neuron, P costs N * MP plus batch * nnz-per-sample; the P kernel is register-tiled
-  // over 4 features and runs about twice as fast per multiply-add, hence the factor 2.
-  const nnz = load<i32>(OFFS + (<usize>batchSize << 2)) - load<i32>(OFFS);
-  DIRECT = PREACTIVATION == 0 ? 2 * (<i64>batchSize * MP) < <i64>N * MP + 2 * <i64>nnz : PREACTIVATION == 2;
+  choosePreactivation(batchSize);
   computeP();
   const twoOverB: f32 = 2.0 / <f32>batchSize;
   const l1OverB: f32 = l1 / <f32>batchSize;
