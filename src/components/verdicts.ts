@@ -166,7 +166,7 @@ export function spreadReplicates(points: Point[]): number[] {
 export type RunRow = Record<string, unknown>;
 
 /** Points (x = a config field, y = a metric) of one experiment's ok runs; with `convergedOnly`, only the runs
- * whose loss had stopped improving (issue 3's rule: down < 2% over the last quarter). */
+ * whose loss had stopped changing (issue 3's rule: by less than 2% over the last quarter). */
 export function points(rows: RunRow[], experiment: string, x: string, y: string, convergedOnly = false): Point[] {
   return rows
     .filter((r) => r.experiment === experiment && r.status === "ok" && (!convergedOnly || isConverged(r)))
