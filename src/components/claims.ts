@@ -7,8 +7,6 @@ import { query, type Row } from "./db.js";
 import { biasByKindQuery, runsQuery } from "./sql.js";
 import { combine, convergenceNote, decidePart, pairedDifferences, points, spreadReplicates, trendReplicates, type Verdict } from "./verdicts.js";
 
-export { points };
-
 export interface Claim {
   id: number;
   title: string;

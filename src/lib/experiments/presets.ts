@@ -2,10 +2,12 @@
  * Presets set the scale of a sweep: steps, batch, seeds and, for short runs, how the bias decay is rescaled.
  * `paper` is the exact protocol. The others are labelled departures from it, made to fit a laptop.
  */
+import type { SweptField } from "./table1.js";
+
 export const PAPER_STEPS = 2 ** 17;
 
 /** A grid per swept field, replacing Table 1's. */
-export type Grids = Partial<Record<"lr" | "init_bias" | "eps" | "k" | "l1" | "decay", readonly number[]>>;
+export type Grids = Partial<Record<SweptField, readonly number[]>>;
 
 export interface Preset {
   id: "smoke" | "quick" | "paper";

@@ -65,3 +65,14 @@ export function singularValues(matrix: Float64Array, rows: number, cols: number)
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) transposed[c * rows + r] = matrix[r * cols + c];
   return thinSvdU(transposed, cols, rows).singular;
 }
+
+/** Euclidean norm of each row of a row-major rows x d matrix. */
+export function rowNorms(m: Float32Array, rows: number, d: number): Float64Array {
+  const norms = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let c = 0; c < d; c++) s += m[r * d + c] ** 2;
+    norms[r] = Math.sqrt(s);
+  }
+  return norms;
+}

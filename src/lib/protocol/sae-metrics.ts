@@ -4,16 +4,8 @@
  * does not represent feature i.
  */
 
-/** Cosine of row a of A (rowsA x d) and row b of B; 0 when either row is zero. */
-function rowNorms(m: Float32Array, rows: number, d: number): Float64Array {
-  const norms = new Float64Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let s = 0;
-    for (let c = 0; c < d; c++) s += m[r * d + c] ** 2;
-    norms[r] = Math.sqrt(s);
-  }
-  return norms;
-}
+import { rowNorms } from "./linalg.js";
+
 
 /**
  * For every row of `targets` (n x d), the largest cosine with any row of `candidates` (rows x d) among those with

@@ -1,21 +1,10 @@
 import { type RunConfig, withGbaDefaults } from "../protocol/config.js";
 import { clampBiases, GbaAccumulator, gbaUpdate, neuronTargets } from "../protocol/gba.js";
 import type { Engine } from "../engines/engine.js";
+import { rowNorms } from "../protocol/linalg.js";
 import type { Params } from "../protocol/params.js";
 import type { SparseBatch } from "../protocol/samplers.js";
 import { makeSampler } from "../protocol/world.js";
-
-/** Euclidean norm of each of the k rows of W1 (k x m). */
-function rowNorms(w1: Float32Array, k: number): Float64Array {
-  const m = w1.length / k;
-  const norms = new Float64Array(k);
-  for (let j = 0; j < k; j++) {
-    let s = 0;
-    for (let d = 0; d < m; d++) s += w1[j * m + d] ** 2;
-    norms[j] = Math.sqrt(s);
-  }
-  return norms;
-}
 
 /**
  * GBA as a controller of the toy model's first-layer biases during training (bias_rule = gba). The training loop
@@ -52,7 +41,7 @@ export class GbaController {
     this.beta = null;
     this.current = clampBiases(initialBias);
     if (config.gba_units === "row_norm") {
-      const norms = rowNorms(initialW1, initialBias.length);
+      const norms = rowNorms(initialW1, initialBias.length, initialW1.length / initialBias.length);
       this.beta = clampBiases(initialBias.map((b, j) => (norms[j] > 0 ? b / norms[j] : 0)));
       this.current = this.beta.map((beta, j) => beta * norms[j]);
     }
@@ -95,8 +84,8 @@ export class GbaController {
    * that has firingStats (the wasm engine, for ReLU), the engine measures: its biases are set to the controller's
    * first, as the plain measurement assumes.
    */
-  update(params: Params, nFeatures: number, engine?: Pick<Engine, "firingStats" | "setBiases">): Float32Array {
-    const accumulator = new GbaAccumulator(params.k);
+  update(getParams: () => Params, nFeatures: number, engine?: Pick<Engine, "firingStats" | "setBiases">): Float32Array {
+    const accumulator = new GbaAccumulator(this.current.length);
     const buffer = this.nextBuffer(this.bufferSize);
     let measured = null;
     if (engine?.firingStats && engine.setBiases) {
@@ -104,11 +93,12 @@ export class GbaController {
       measured = engine.firingStats(buffer);
     }
     if (measured) accumulator.addCounts(measured.fired, measured.maxPre, measured.samples);
-    else GbaController.measure(params, this.embedder, nFeatures, buffer, this.current, accumulator);
+    else GbaController.measure(getParams(), this.embedder, nFeatures, buffer, this.current, accumulator);
     const settings = { gammaMinus: this.gamma, gammaPlus: this.gamma, deadThreshold: 1e-6 };
     if (this.beta) {
       // q does not depend on the units; r and the biases are divided by each neuron's row norm.
-      const norms = rowNorms(params.w1, params.k);
+      const { w1, k, m } = getParams();
+      const norms = rowNorms(w1, k, m);
       const { q, r } = accumulator.stats();
       const rNorm = r.map((x, j) => (norms[j] > 0 ? x / norms[j] : 0));
       this.beta = gbaUpdate(this.beta, { q, r: rNorm }, this.targets, this.groups, settings);

@@ -81,7 +81,7 @@ export async function train(
       const loss = engine.step(batch, learningRate(config.lr, t), biasDecayFactor(config.decay, config.lr, t, config.steps));
       const done = t + 1;
       if (gba) {
-        if (done % gba.every === 0 && Number.isFinite(loss)) gba.update(engine.params(), config.n_features, engine);
+        if (done % gba.every === 0 && Number.isFinite(loss)) gba.update(() => engine.params(), config.n_features, engine);
         engine.setBiases!(gba.biases);
       }
       if (!Number.isFinite(loss)) {
