@@ -23,7 +23,7 @@ export const CATEGORY_VALUES: Record<string, readonly string[]> = {
   activation: ["relu", "gelu", "xexp"],
   sampler: ["equal", "power_law"],
   status: ["ok", "diverged"],
-  preset: ["smoke", "quick", "paper"],
+  preset: ["smoke", "quick", "converged", "paper"],
 };
 
 export class SqlError extends Error {}

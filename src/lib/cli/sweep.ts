@@ -18,7 +18,7 @@ import { runSaeExperiment, writeSaeParquet } from "../runner/sae.js";
 import { choiceText, integerText, parseExperiments, parseOverrides, positiveNumberText, refusal, shardText, usageErrorFrom, UsageError, validateCatalogue } from "./validate.js";
 
 /**
- * npm run sweep -- --experiment <ID> [--preset smoke|quick|paper] [--seeds N] [--set key=value]... [--out DIR]
+ * npm run sweep -- --experiment <ID> [--preset smoke|quick|converged|paper] [--seeds N] [--set key=value]... [--out DIR]
  *                  [--shard i/n] [--max-minutes M] [--engine E] [--workers N] [--no-cache]
  *
  * Writes runs, checkpoints, losses, neurons and sfa as Parquet into DIR, then manifest.json. Progress goes to stderr.

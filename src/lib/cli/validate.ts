@@ -170,6 +170,7 @@ const PresetSchema = z
         steps: z.number().int().positive(),
         batch: z.number().int().positive(),
         grids: GridsSchema.optional(),
+        decayTimes: z.number().positive().optional(),
       })
       .strict()
       .optional(),

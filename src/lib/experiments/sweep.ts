@@ -65,8 +65,10 @@ export function expandExperiment(experiment: Experiment, options: SweepOptions =
         const nominal = { ...experiment.base, ...variant?.overrides, steps: scale.steps, batch: scale.batch, ...point, ...overrides, seed };
         // The rescaling belongs to the preset's step count: `--set steps=...` or `--set decay=...` asks for the
         // paper's decay as given (e.g. "the paper's LR3 protocol, cut short").
+        // The focus scale has its own, measured rule (Preset.focus.decayTimes) where it gives one.
         const rescale = preset.scaleDecay && overrides.decay === undefined && overrides.steps === undefined && variant?.scaleDecay !== false;
-        const decay = rescale ? scaledDecay(nominal.decay, nominal.lr, nominal.steps) : nominal.decay;
+        const times = focused ? preset.focus!.decayTimes : undefined;
+        const decay = !rescale ? nominal.decay : times !== undefined ? nominal.decay * times : scaledDecay(nominal.decay, nominal.lr, nominal.steps);
         const config = withGbaDefaults(RunConfigSchema.parse({ ...nominal, decay }));
         const label = Object.entries(point).map(([field, value]) => `${field}=${formatValue(value)}`);
         runs.push({

@@ -11,7 +11,7 @@ import type { TableSpec } from "./tables.js";
  * (MONO_CACHE_DIR, default .cache/runs) as the CLI. The first loader trains what the cache lacks; the others read it.
  *
  * Environment, validated before anything runs:
- * - MONO_PRESET: smoke, quick or paper (default quick; CI's browser tests use smoke).
+ * - MONO_PRESET: smoke, quick, converged or paper (default quick; CI's browser tests use smoke).
  * - MONO_LOADER_TIMEOUT_MINUTES: a loader's time budget for training (default 60). Framework gives loaders no
  *   timeout of their own; past the budget the loader fails, naming the runs it did not finish. Finished runs stay
  *   cached, so rerunning the build continues where it stopped.

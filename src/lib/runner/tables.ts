@@ -25,7 +25,7 @@ export const TABLES: TableSpec[] = [
     columns: [
       c("run_id", "VARCHAR", "Unique id: experiment, preset, swept values, seed (and any --set overrides)."),
       c("experiment", "VARCHAR", "Table 1 row, e.g. LR1."),
-      c("preset", "VARCHAR", "smoke, quick or paper."),
+      c("preset", "VARCHAR", "smoke, quick, converged or paper."),
       c("task", "VARCHAR", "decoder, reprojector or abs."),
       c("activation", "VARCHAR", "relu, gelu or xexp (the authors' 'SoLU', x*exp(x))."),
       c("sampler", "VARCHAR", "equal or power_law feature frequencies."),
@@ -130,7 +130,7 @@ export const SAE_TABLE: ExtraTableSpec = {
   columns: [
     c("run_id", "VARCHAR", "Unique id: SAE1, preset, target, method and its parameter, seed."),
     c("experiment", "VARCHAR", "SAE1."),
-    c("preset", "VARCHAR", "smoke, quick or paper."),
+    c("preset", "VARCHAR", "smoke, quick, converged or paper."),
     c("method", "VARCHAR", "gba, topk or l1: how the latents are made sparse."),
     c("target", "VARCHAR", "input (x = E v; true directions: the columns of E) or hidden (activations of a trained LR1-style model; true direction of feature i: h(e_i) - h(0))."),
     c("param", "DOUBLE", "The method's parameter: K for topk, lambda for l1, NULL for gba."),

@@ -19,7 +19,7 @@ const BAD_INPUTS: [string, string[], RegExp][] = [
   ["empty experiment", ["--experiment", ""], /^--experiment: got "", expected/],
   ["experiment listed twice", ["--experiment", "LR1,LR1"], /^--experiment: got "LR1,LR1", expected each id once \(LR1 is listed twice\)$/],
   ["missing --experiment", ["--preset", "smoke"], /required option '--experiment <ids>' not specified/],
-  ["unknown preset", ["--experiment", "LR1", "--preset", "huge"], /^--preset: got "huge", expected one of smoke, quick, paper$/],
+  ["unknown preset", ["--experiment", "LR1", "--preset", "huge"], /^--preset: got "huge", expected one of smoke, quick, converged, paper$/],
   ["seeds zero", ["--experiment", "LR1", "--seeds", "0"], /^--seeds: got "0", expected an integer >= 1$/],
   ["seeds not a number", ["--experiment", "LR1", "--seeds", "two"], /^--seeds: got "two", expected an integer >= 1$/],
   ["seeds fractional", ["--experiment", "LR1", "--seeds", "1.5"], /^--seeds: got "1.5", expected an integer >= 1$/],
@@ -163,7 +163,7 @@ describe("schemas", () => {
   it("validates the data loaders' environment", () => {
     expect(loaderSettings({})).toEqual({ preset: "quick", timeoutMinutes: 60 });
     expect(loaderSettings({ MONO_PRESET: "smoke", MONO_LOADER_TIMEOUT_MINUTES: "2.5" })).toEqual({ preset: "smoke", timeoutMinutes: 2.5 });
-    expect(() => loaderSettings({ MONO_PRESET: "fast" })).toThrow(/^MONO_PRESET: got "fast", expected one of smoke, quick, paper$/);
+    expect(() => loaderSettings({ MONO_PRESET: "fast" })).toThrow(/^MONO_PRESET: got "fast", expected one of smoke, quick, converged, paper$/);
     expect(() => loaderSettings({ MONO_LOADER_TIMEOUT_MINUTES: "0" })).toThrow(/^MONO_LOADER_TIMEOUT_MINUTES: got "0", expected a number of minutes > 0$/);
     expect(() => loaderSettings({ MONO_LOADER_TIMEOUT_MINUTES: "an hour" })).toThrow(/MONO_LOADER_TIMEOUT_MINUTES: got "an hour"/);
   });

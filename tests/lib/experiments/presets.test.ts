@@ -46,3 +46,31 @@ describe("the quick preset", () => {
     expect(new Set(specs.map((s) => s.run_id)).size).toBe(specs.length);
   });
 });
+
+describe("the converged preset", () => {
+  const converged = PRESETS.converged;
+  const specs = expandExperiments("all", { preset: "converged" });
+  const quickSpecs = expandExperiments("all", { preset: "quick" });
+  const of = (all: typeof specs, id: string) => all.filter((s) => s.experiment === id);
+
+  it("trains the claims' experiments at 65536 steps of batch 8 with 3 seeds, at widths 64, 256 and 1024", () => {
+    for (const id of converged.focus!.experiments) {
+      for (const s of of(specs, id)) expect([s.config.steps, s.config.batch]).toEqual([65536, 8]);
+      expect(new Set(of(specs, id).map((s) => s.config.seed))).toEqual(new Set([1, 2, 3]));
+    }
+    for (const id of ["K0", "K1", "K2"]) expect([...new Set(of(specs, id).map((s) => s.config.k))]).toEqual([64, 256, 1024]);
+  });
+
+  it("multiplies Table 1's decay by 4 per step instead of rescaling it to the paper's total", () => {
+    for (const id of ["LR3", "K1", "K2"]) for (const s of of(specs, id)) expect(s.config.decay).toBeCloseTo(0.03 * 4, 12);
+    for (const id of ["LR1", "K0"]) for (const s of of(specs, id)) expect(s.config.decay).toBe(0);
+    // The rescaling would have given about half of it at this length.
+    expect(scaledDecay(0.03, 0.007, 65536)).toBeLessThan(0.07);
+  });
+
+  it("trains every other experiment exactly as quick does", () => {
+    const focus = new Set(converged.focus!.experiments);
+    const configs = (all: typeof specs) => all.filter((s) => !focus.has(s.experiment)).map((s) => JSON.stringify(s.config));
+    expect(configs(specs)).toEqual(configs(quickSpecs));
+  });
+});

@@ -47,7 +47,7 @@ describe("failures", () => {
     const result = await runLoader("src/data/runs.parquet.ts", [], { MONO_PRESET: "fast", MONO_CACHE_DIR: join(dir, "cache") });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe(0);
-    expect(result.stderr).toMatch(/error: data loader runs: .*MONO_PRESET: got "fast", expected one of smoke, quick, paper/);
+    expect(result.stderr).toMatch(/error: data loader runs: .*MONO_PRESET: got "fast", expected one of smoke, quick, converged, paper/);
     expect(cacheEntries(join(dir, "cache"))).toEqual([]);
   }, 30_000);
 
