@@ -8,7 +8,7 @@ import type { RunSpec } from "../experiments/sweep.js";
 import { engineById } from "../engines/index.js";
 import { cacheKey, RunCache } from "./cache.js";
 import type { RunRecord } from "./record.js";
-import { trainSpec, type WorkerMessage, type WorkerRequest } from "./worker.js";
+import { trainSpec, type WorkerMessage, type WorkerRequest } from "./train-spec.js";
 
 export interface SweepRunOptions {
   /** Engine id (`--engine`); default: the fastest available. */
