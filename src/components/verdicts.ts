@@ -11,6 +11,8 @@
  * - n = 0: "inconclusive" (no data).
  * A claim is "reproduced" when every part is, "not reproduced" when any part is, and "inconclusive" otherwise.
  */
+import { CONVERGED_BELOW } from "../lib/protocol/convergence.js";
+
 export type VerdictLabel = "reproduced" | "not reproduced" | "inconclusive";
 
 export interface Evidence {
@@ -169,16 +171,17 @@ export type RunRow = Record<string, unknown>;
  * whose loss had stopped changing (issue 3's rule: by less than 2% over the last quarter). */
 export function points(rows: RunRow[], experiment: string, x: string, y: string, convergedOnly = false): Point[] {
   return rows
-    .filter((r) => r.experiment === experiment && r.status === "ok" && (!convergedOnly || isConverged(r)))
+    .filter((r) => r.experiment === experiment && r.status === "ok" && (!convergedOnly || isConvergedRun(r)))
     .map((r) => ({ x: Number(r[x]), y: Number(r[y]), seed: Number(r.seed) }))
     .filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
 }
 
-const isConverged = (r: RunRow) => r.converged === true || r.converged === 1;
+/** Whether a run converged (the column is a BOOLEAN; some clients return it as 0/1). */
+export const isConvergedRun = (r: RunRow) => r.converged === true || r.converged === 1;
 
 /** "k of n runs of LR1, LR3 converged": what a claim judged at converged loss leaves out. */
 export function convergenceNote(rows: RunRow[], experiments: string[]): string {
   const ok = rows.filter((r) => experiments.includes(String(r.experiment)) && r.status === "ok");
-  const converged = ok.filter(isConverged).length;
-  return `Judged at converged loss: ${converged} of ${ok.length} runs of ${experiments.join(", ")} converged (loss changed by less than 2% over the last quarter); the others are left out.`;
+  const converged = ok.filter(isConvergedRun).length;
+  return `Judged at converged loss: ${converged} of ${ok.length} runs of ${experiments.join(", ")} converged (loss changed by less than ${CONVERGED_BELOW * 100}% over the last quarter); the others are left out.`;
 }

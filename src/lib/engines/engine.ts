@@ -3,10 +3,6 @@ import type { Params } from "../protocol/params.js";
 import type { SparseBatch } from "../protocol/samplers.js";
 import type { World } from "../protocol/world.js";
 
-/**
- * What the runner needs from a training engine. An engine owns the parameters and optimiser state of one run; the
- * protocol (data, schedule, decay, metrics) stays outside it, so engines are interchangeable and comparable.
- */
 /** What GBA measures on a buffer of samples (see Engine.firingStats). */
 export interface FiringStats {
   samples: number;
@@ -14,6 +10,10 @@ export interface FiringStats {
   maxPre: Float32Array;
 }
 
+/**
+ * What the runner needs from a training engine. An engine owns the parameters and optimiser state of one run; the
+ * protocol (data, schedule, decay, metrics) stays outside it, so engines are interchangeable and comparable.
+ */
 export interface Engine {
   /** Recorded with every run, e.g. "tfjs-wasm". */
   readonly name: string;

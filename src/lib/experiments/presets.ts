@@ -65,6 +65,9 @@ export const QUICK_RATIONALE = {
   ],
 } as const;
 
+/** The survey scale, shared by `quick` and `converged`: every experiment outside the focus trains the same in both. */
+const SURVEY = { steps: 4096, batch: 16, seeds: 1, scaleDecay: true, gridStride: 2 } as const;
+
 export const PRESETS: Record<Preset["id"], Preset> = {
   smoke: {
     id: "smoke",
@@ -79,11 +82,7 @@ export const PRESETS: Record<Preset["id"], Preset> = {
     id: "quick",
     description:
       "The site's default, within 30 minutes on 2 cores: LR1, LR3 (lr 0.007, 0.01, 0.03), K0, K1 and K2 at 32768 steps of batch 16 with 3 seeds (claims 1, 3 and 5); every other experiment at 4096 steps of batch 16, 1 seed, every other grid value; widths up to 1024; decay rescaled to the paper's total.",
-    steps: 4096,
-    batch: 16,
-    seeds: 1,
-    scaleDecay: true,
-    gridStride: 2,
+    ...SURVEY,
     strideFor: { "B3-GeLU": 3, K0: 2, K2: 2 },
     grids: { k: [16, 32, 64, 128, 256, 512, 1024] },
     focus: { experiments: ["LR1", "LR3", "K0", "K1", "K2"], seeds: 3, steps: 32768, batch: 16, grids: { lr: [0.007, 0.01, 0.03] } },
@@ -92,11 +91,7 @@ export const PRESETS: Record<Preset["id"], Preset> = {
     id: "converged",
     description:
       "Claims 1, 3 and 5 at converged loss (its claim experiments alone train for about 19 minutes on 2 cores): LR1, LR3 (lr 0.007, 0.01, 0.02: at batch 8, 0.03 diverges), K0, K1 and K2 (widths 64, 256, 1024) at 65536 steps of batch 8 with 3 seeds, the decay 4 times Table 1's per step; every other experiment as in quick.",
-    steps: 4096,
-    batch: 16,
-    seeds: 1,
-    scaleDecay: true,
-    gridStride: 2,
+    ...SURVEY,
     strideFor: { "B3-GeLU": 3 },
     grids: { k: [64, 256, 1024] },
     focus: { experiments: ["LR1", "LR3", "K0", "K1", "K2"], seeds: 3, steps: 65536, batch: 8, grids: { lr: [0.007, 0.01, 0.02] }, decayTimes: 4 },

@@ -6,7 +6,6 @@
 
 import { rowNorms } from "./linalg.js";
 
-
 /**
  * For every row of `targets` (n x d), the largest cosine with any row of `candidates` (rows x d) among those with
  * `mask[row] = 1` (all when no mask). A zero target (a feature the model does not respond to) or no candidate

@@ -1,10 +1,12 @@
+/**
+ * What a sweep worker does with one run (./worker.ts is the thread's entry). Kept apart from the entry, so that
+ * importing it, as the runner does, never registers a message handler in whichever thread imports it.
+ */
 import type { RunSpec } from "../experiments/sweep.js";
 import { engineById } from "../engines/index.js";
 import { toRecord } from "./record.js";
 import { train } from "./train.js";
 
-/** What a sweep worker does with one run (./worker.ts is the thread's entry). Kept apart from the entry, so that
- * importing it, as the runner does, never registers a message handler in whichever thread imports it. */
 export type WorkerRequest = { spec: RunSpec; engine: string };
 export type WorkerMessage =
   | { type: "progress"; run_id: string; step: number; steps: number; loss: number }
@@ -26,4 +28,3 @@ export async function trainSpec(request: WorkerRequest, post: (message: WorkerMe
     post({ type: "failed", run_id: spec.run_id, error: error instanceof Error ? error.stack ?? error.message : String(error) });
   }
 }
-

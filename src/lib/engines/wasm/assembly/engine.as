@@ -82,7 +82,7 @@ let batchCapacity: i32 = 0;
 let nnzCapacity: i32 = 0;
 
 // Per step: compute pre-activations directly as b + W1 x (batch k m multiply-adds) instead of through P (N k m, then
-// batch nnz k). Chosen by forwardBackward when it is cheaper, i.e. for small batches.
+// batch nnz k). Chosen per batch by choosePreactivation when it is cheaper, i.e. for small batches.
 let DIRECT: bool = false;
 let PREACTIVATION: i32 = 0; // 0: choose per step, 1: always through P, 2: always direct (tests cover both paths)
 
@@ -328,7 +328,7 @@ function computeP(): void {
 /** W1 in panels of 8 neurons, for computeP and the direct hidden layer. */
 function packW1(): void {
   // W1 in panels of 8 neurons: panel j/8 holds W1[j .. j+8, d] for d = 0 .. MP as MP rows of 8 floats (32 bytes),
-  // so the kernel below reads it sequentially. (Plain W1^T, with rows KP floats apart, would put every row of a panel
+  // so computeP's kernel and the direct hidden layer read it sequentially. (Plain W1^T, with rows KP floats apart, would put every row of a panel
   // in the same L1 cache set when KP * 4 is a multiple of 4 KB, as at k = 1024: a conflict miss on every load.)
   for (let j = 0; j < K; j++) {
     const panel = W1T + ((<usize>(j >> 3) * MP * 8 + (j & 7)) << 2);
