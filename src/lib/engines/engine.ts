@@ -1,4 +1,5 @@
 import type { RunConfig } from "../protocol/config.js";
+import type { LambState } from "../protocol/lamb.js";
 import type { Params } from "../protocol/params.js";
 import type { SparseBatch } from "../protocol/samplers.js";
 import type { World } from "../protocol/world.js";
@@ -8,6 +9,16 @@ export interface FiringStats {
   samples: number;
   fired: Int32Array;
   maxPre: Float32Array;
+}
+
+/**
+ * Everything an engine holds for one run, in the canonical layout: the parameters and LAMB's first and second
+ * moments per tensor (each the same length and layout as its tensor). Saving it and restoring it into a fresh engine
+ * of the same family must continue the run bit for bit (the resume test checks it).
+ */
+export interface EngineState {
+  params: Params;
+  moments: { w1: LambState; b: LambState; w2: LambState };
 }
 
 /**
@@ -36,6 +47,10 @@ export interface Engine {
    * cannot (e.g. for activations other than ReLU); callers then measure in plain TypeScript.
    */
   firingStats?(batch: SparseBatch): FiringStats | null;
+  /** A copy of the whole optimiser state (parameters and moments), for checkpoints that a run resumes from. */
+  exportState?(): EngineState;
+  /** Overwrite the whole optimiser state with one made by exportState of an engine of the same family. */
+  importState?(state: EngineState): void;
   /** A copy of the current parameters in the canonical layout (W1 k x m, b, W2 out x k). */
   params(): Params;
   dispose(): void;

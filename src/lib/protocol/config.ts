@@ -8,6 +8,11 @@ export const SAMPLERS = ["equal", "power_law"] as const;
 /** How the first-layer biases are set: `paper` (init offset, gradient, decay) or `gba` (Group Bias Adaptation). */
 export const BIAS_RULES = ["paper", "gba"] as const;
 
+/** The form of the monosemanticity score (see protocol/metrics.ts): `paper` (eq. 7 as written; absent means paper) or
+ * `code` (the authors' published script). It changes what is measured, not what is trained. */
+export const METRIC_FORMS = ["paper", "code"] as const;
+export type MetricForm = (typeof METRIC_FORMS)[number];
+
 export type Task = (typeof TASKS)[number];
 export type Activation = (typeof ACTIVATIONS)[number];
 export type Sampler = (typeof SAMPLERS)[number];
@@ -53,6 +58,8 @@ export const RunConfigSchema = z
      * units of each neuron's ||W1 row||, i.e. GBA on the normalised pre-activation (w_j / ||w_j||) . x + beta_j with
      * beta_j in [-1, 0], as for an SAE's unit-norm directions. */
     gba_units: z.enum(["input", "row_norm"]).optional(),
+    /** Form of the monosemanticity score; absent means `paper`. */
+    metric_form: z.enum(METRIC_FORMS).optional(),
   })
   .strict()
   .refine((c) => c.m <= c.n_features, { message: "m must not exceed n_features", path: ["m"] })

@@ -23,3 +23,22 @@ export function lastQuarterImprovement(lossLog: { step: number; loss: number }[]
 export function isConverged(improvement: number): boolean {
   return Number.isFinite(improvement) && Math.abs(improvement) < CONVERGED_BELOW;
 }
+
+/**
+ * The stricter rule the verdicts use: a flat loss is not enough, because a run can keep losing neurons at a flat loss
+ * (LR1 at lr 0.007, batch 8: 193 more neurons died from 49152 to 65536 steps while the loss moved from 1.033 to
+ * 1.031). So the monosemantic and the dead-on-data counts must also have settled over the last quarter: each moved by
+ * at most COUNTS_STABLE_WITHIN of the neurons (k) between 3/4 of the run and its end.
+ */
+export const COUNTS_STABLE_WITHIN = 0.02;
+
+export interface QuarterCounts {
+  mono_neurons: number;
+  dead_on_data: number;
+}
+
+export function countsStable(atThreeQuarters: QuarterCounts | undefined, atEnd: QuarterCounts, k: number): boolean {
+  if (!atThreeQuarters) return false;
+  const allowed = COUNTS_STABLE_WITHIN * k;
+  return Math.abs(atEnd.mono_neurons - atThreeQuarters.mono_neurons) <= allowed && Math.abs(atEnd.dead_on_data - atThreeQuarters.dead_on_data) <= allowed;
+}

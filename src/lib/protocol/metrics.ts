@@ -1,9 +1,21 @@
-import type { Activation } from "./config.js";
+import type { Activation, MetricForm, Task } from "./config.js";
 import { activationFunctions } from "./activations.js";
 import type { Params } from "./params.js";
+import type { SparseBatch } from "./samplers.js";
 
 /** Monosemantic iff the neuron's largest single-feature activation is more than this share of their sum. */
 export const MONO_THRESHOLD = 0.999;
+
+/**
+ * Which form of the paper's monosemanticity score to compute. `paper` (the default) is eq. 7 as the paper writes it:
+ * the denominator sums only positive parts, max(0, h_i(F_j)), and on the absolute-value task a neuron's response to
+ * feature j is h_i(F_j) + h_i(-F_j) (some neurons learn the negative side). `code` is the authors' published plotting
+ * script: raw sums and h_i(F_j) alone. For ReLU on the decoder and re-projector tasks the two agree exactly.
+ */
+export const DEFAULT_METRIC_FORM: MetricForm = "paper";
+
+/** A neuron whose final bias exceeds this is counted as polysemantic by the paper's proxy (LR3: d + 1 = 65 of them). */
+export const POSITIVE_BIAS_ABOVE = 0.05;
 
 /** Single-feature activations: neuron j's activation when feature i alone is present at amplitude 1 (x = e_i).
  * k x N, row-major (neuron-major). */
@@ -24,6 +36,16 @@ export function singleFeatureActivations(params: Params, embedder: Float32Array,
   return sfa;
 }
 
+/** What the score is computed from, k x N: act(W1 e_i + b), plus act(-W1 e_i + b) on the abs task in the paper's
+ * form (so a neuron that answers the negative side of a feature counts for that feature). */
+export function featureResponses(params: Params, embedder: Float32Array, nFeatures: number, activation: Activation, task: Task = "decoder", form: MetricForm = DEFAULT_METRIC_FORM): Float32Array {
+  const sfa = singleFeatureActivations(params, embedder, nFeatures, activation);
+  if (task !== "abs" || form !== "paper") return sfa;
+  const negated = singleFeatureActivations({ ...params, w1: params.w1.map((w) => -w) }, embedder, nFeatures, activation);
+  for (let i = 0; i < sfa.length; i++) sfa[i] += negated[i];
+  return sfa;
+}
+
 export interface NeuronStats {
   /** max over features / (1e-10 + sum over features) */
   fracMono: Float32Array;
@@ -34,7 +56,7 @@ export interface NeuronStats {
   isDead: Uint8Array;
 }
 
-export function neuronStats(sfa: Float32Array, bias: Float32Array, k: number, nFeatures: number): NeuronStats {
+export function neuronStats(sfa: Float32Array, bias: Float32Array, k: number, nFeatures: number, form: MetricForm = DEFAULT_METRIC_FORM): NeuronStats {
   const stats: NeuronStats = {
     fracMono: new Float32Array(k),
     topFeature: new Int32Array(k),
@@ -48,7 +70,7 @@ export function neuronStats(sfa: Float32Array, bias: Float32Array, k: number, nF
     let sum = 0;
     for (let i = 0; i < nFeatures; i++) {
       const a = sfa[j * nFeatures + i];
-      sum += a;
+      sum += form === "paper" ? Math.max(0, a) : a;
       if (a > max) {
         max = a;
         arg = i;
@@ -98,8 +120,73 @@ export function summarise(stats: NeuronStats, bias: Float32Array, nFeatures: num
   };
 }
 
-export function modelMetrics(params: Params, embedder: Float32Array, nFeatures: number, activation: Activation): { metrics: ModelMetrics; stats: NeuronStats; sfa: Float32Array } {
-  const sfa = singleFeatureActivations(params, embedder, nFeatures, activation);
-  const stats = neuronStats(sfa, params.b, params.k, nFeatures);
+export function modelMetrics(
+  params: Params,
+  embedder: Float32Array,
+  nFeatures: number,
+  activation: Activation,
+  options: { task?: Task; form?: MetricForm } = {},
+): { metrics: ModelMetrics; stats: NeuronStats; sfa: Float32Array } {
+  const form = options.form ?? DEFAULT_METRIC_FORM;
+  const sfa = featureResponses(params, embedder, nFeatures, activation, options.task, form);
+  const stats = neuronStats(sfa, params.b, params.k, nFeatures, form);
   return { metrics: summarise(stats, params.b, nFeatures), stats, sfa };
+}
+
+/**
+ * Metrics that tell dead neurons from polysemantic ones. A neuron that fires for no single feature may still fire on
+ * data (several features at once), and one that never fires on data is dead whatever its single-feature responses:
+ * - live_poly_neurons: fires for some single feature (at amplitude 1) and is not monosemantic;
+ * - mono_share_of_live: mono / (mono + live poly), NaN when there are neither;
+ * - dead_on_data: never fires (pre-activation > 0) on the evaluation batch (`firedOnData[j]` = 0);
+ * - positive_bias_neurons: bias > POSITIVE_BIAS_ABOVE, the paper's proxy for the polysemantic neurons.
+ */
+export interface LiveMetrics {
+  live_poly_neurons: number;
+  mono_share_of_live: number;
+  dead_on_data: number;
+  positive_bias_neurons: number;
+}
+
+export function liveMetrics(stats: NeuronStats, bias: Float32Array, firedOnData: Int32Array): LiveMetrics {
+  let mono = 0;
+  let livePoly = 0;
+  let dead = 0;
+  let positive = 0;
+  for (let j = 0; j < bias.length; j++) {
+    if (stats.isMono[j]) mono++;
+    else if (stats.topActivation[j] > 0) livePoly++;
+    if (firedOnData[j] === 0) dead++;
+    if (bias[j] > POSITIVE_BIAS_ABOVE) positive++;
+  }
+  return { live_poly_neurons: livePoly, mono_share_of_live: mono + livePoly === 0 ? Number.NaN : mono / (mono + livePoly), dead_on_data: dead, positive_bias_neurons: positive };
+}
+
+/** Samples in the evaluation batch on which dead_on_data is measured: drawn once per run from its own distribution,
+ * on a stream of its own ("eval"), so the training stream is untouched. */
+export const EVAL_SAMPLES = 8192;
+
+/** Per neuron: on how many samples of `batch` its pre-activation b + W1 E v is positive (plain TypeScript; an engine's
+ * firingStats gives the same counts faster). Every activation here (ReLU, GeLU, x·exp(x)) is positive iff its input is. */
+export function firingCounts(params: Params, embedder: Float32Array, nFeatures: number, batch: SparseBatch): Int32Array {
+  const { k, m, w1, b } = params;
+  // P = W1 E (k x N), so a sample's pre-activation is b + sum over its active features of v_i P[:, i].
+  const p = new Float32Array(k * nFeatures);
+  for (let j = 0; j < k; j++)
+    for (let d = 0; d < m; d++) {
+      const w = w1[j * m + d];
+      for (let i = 0; i < nFeatures; i++) p[j * nFeatures + i] += w * embedder[d * nFeatures + i];
+    }
+  const counts = new Int32Array(k);
+  const pre = new Float64Array(k);
+  for (let s = 0; s < batch.size; s++) {
+    for (let j = 0; j < k; j++) pre[j] = b[j];
+    for (let e = batch.offsets[s]; e < batch.offsets[s + 1]; e++) {
+      const i = batch.indices[e];
+      const v = batch.values[e];
+      for (let j = 0; j < k; j++) pre[j] += v * p[j * nFeatures + i];
+    }
+    for (let j = 0; j < k; j++) if (pre[j] > 0) counts[j]++;
+  }
+  return counts;
 }

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { RunRecord } from "./record.js";
+import { neuronKind, type RunRecord } from "./record.js";
 import { TABLES, tableSpec, type ColumnType, type TableSpec } from "./tables.js";
 
 /** Writes the sweep tables as Parquet (zstd) through DuckDB, with the column types of the data contract. */
@@ -40,7 +40,7 @@ function* tableRows(name: TableSpec["name"], records: RunRecord[]): Generator<Re
     else if (name === "neurons") {
       const n = record.neurons;
       for (let j = 0; j < n.bias.length; j++)
-        yield { run_id, neuron: j, bias: n.bias[j], frac_mono: n.fracMono[j], top_feature: n.topFeature[j], top_activation: n.topActivation[j], is_mono: n.isMono[j] === 1 };
+        yield { run_id, neuron: j, bias: n.bias[j], frac_mono: n.fracMono[j], top_feature: n.topFeature[j], top_activation: n.topActivation[j], is_mono: n.isMono[j] === 1, fired_on_data: n.firedOnData[j], kind: neuronKind(n, j) };
     } else {
       const s = record.sfa;
       for (let e = 0; e < s.neuron.length; e++) yield { run_id, neuron: s.neuron[e], feature: s.feature[e], activation: s.activation[e] };

@@ -1,7 +1,12 @@
-import { isConverged, lastQuarterImprovement } from "../protocol/convergence.js";
+import { countsStable, isConverged, lastQuarterImprovement } from "../protocol/convergence.js";
+import { DEFAULT_METRIC_FORM } from "../protocol/metrics.js";
 import type { RunSpec } from "../experiments/sweep.js";
 import { biasRule } from "../protocol/config.js";
 import type { Checkpoint, RunOutcome } from "./train.js";
+
+/** The paper's batch at k = 1024 (2^23 / k): `paper_lr` is the learning rate that has a run's noise scale
+ * lr / sqrt(batch) at this batch. */
+export const PAPER_BATCH = 8192;
 
 /**
  * Everything a finished run contributes to the output tables, compact enough to cache: per-neuron arrays stay typed
@@ -17,6 +22,8 @@ export interface RunRecord {
     topFeature: Int32Array;
     topActivation: Float32Array;
     isMono: Uint8Array;
+    /** Samples of the evaluation batch on which the neuron fired (0: dead on data). */
+    firedOnData: Int32Array;
   };
   sfa: { neuron: Int32Array; feature: Int32Array; activation: Float32Array };
 }
@@ -39,6 +46,9 @@ export function toRecord(spec: RunSpec, outcome: RunOutcome): RunRecord {
       }
     }
   const improvement = lastQuarterImprovement(outcome.lossLog, config.steps);
+  const threeQuarters = outcome.threeQuarters ?? undefined;
+  const lossConverged = isConverged(improvement);
+  const stable = countsStable(threeQuarters, outcome.final, k);
   return {
     run: {
       run_id: spec.run_id,
@@ -55,7 +65,13 @@ export function toRecord(spec: RunSpec, outcome: RunOutcome): RunRecord {
       bias_rule: biasRule(config),
       variant: spec.variant ?? null,
       last_quarter_improvement: improvement,
-      converged: isConverged(improvement),
+      loss_converged: lossConverged,
+      mono_change_last_quarter: threeQuarters ? outcome.final.mono_neurons - threeQuarters.mono_neurons : null,
+      dead_change_last_quarter: threeQuarters ? outcome.final.dead_on_data - threeQuarters.dead_on_data : null,
+      converged: lossConverged && stable && outcome.status === "ok",
+      noise_scale: config.lr / Math.sqrt(config.batch),
+      paper_lr: config.lr * Math.sqrt(PAPER_BATCH / config.batch),
+      metric_form: config.metric_form ?? DEFAULT_METRIC_FORM,
     },
     checkpoints: outcome.checkpoints,
     losses: outcome.lossLog,
@@ -65,7 +81,20 @@ export function toRecord(spec: RunSpec, outcome: RunOutcome): RunRecord {
       topFeature: outcome.stats.topFeature,
       topActivation: outcome.stats.topActivation,
       isMono: outcome.stats.isMono,
+      firedOnData: outcome.firedOnData,
     },
     sfa,
   };
+}
+
+/** NEURON_KINDS in one word: `mono`; `poly` (fires for some single feature, not monosemantic); `data-only` (fires on
+ * data but for no single feature at amplitude 1); `dead` (never fires on the evaluation batch). Dead wins over the
+ * others: a neuron that never fires on data contributes nothing, whatever its single-feature responses. */
+export const NEURON_KINDS = ["mono", "poly", "data-only", "dead"] as const;
+export type NeuronKind = (typeof NEURON_KINDS)[number];
+
+export function neuronKind(n: RunRecord["neurons"], j: number): NeuronKind {
+  if (n.firedOnData[j] === 0) return "dead";
+  if (n.isMono[j]) return "mono";
+  return n.topActivation[j] > 0 ? "poly" : "data-only";
 }

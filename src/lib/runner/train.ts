@@ -1,16 +1,17 @@
 import { biasRule, type RunConfig } from "../protocol/config.js";
-import { modelMetrics, type ModelMetrics, type NeuronStats } from "../protocol/metrics.js";
+import { EVAL_SAMPLES, firingCounts, liveMetrics, modelMetrics, type LiveMetrics, type ModelMetrics, type NeuronStats } from "../protocol/metrics.js";
 import { initParams, type Params } from "../protocol/params.js";
 import { Rng } from "../protocol/rng.js";
 import { biasDecayFactor, learningRate, LOSS_LOG_EVERY, snapshotSteps } from "../protocol/schedule.js";
-import { makeWorld } from "../protocol/world.js";
+import { makeSampler, makeWorld, type World } from "../protocol/world.js";
+import type { SparseBatch } from "../protocol/samplers.js";
 import type { Engine, EngineContext, EngineFactory } from "../engines/engine.js";
 import { tfjsEngine } from "../engines/tfjs.js";
 import { GbaController } from "./gba-controller.js";
 
 /** Metrics of the model after `step` optimiser steps. `loss` is the mean task loss of the steps since the previous
  * snapshot (the loss of the single step would be one noisy batch). */
-export interface Checkpoint extends ModelMetrics {
+export interface Checkpoint extends ModelMetrics, LiveMetrics {
   step: number;
   loss: number;
 }
@@ -22,8 +23,13 @@ export interface RunOutcome {
   diverged_at: number | null;
   /** Mean task loss over the last 1/32 of the steps. */
   final_loss: number;
-  final: ModelMetrics;
+  final: ModelMetrics & LiveMetrics;
+  /** Per neuron of the final model: samples of the evaluation batch on which it fired. */
+  firedOnData: Int32Array;
   checkpoints: Checkpoint[];
+  /** The model measured at 3/4 of the run (its `loss` is the mean since the previous snapshot); null if the run
+   * diverged before. */
+  threeQuarters: Checkpoint | null;
   /** Task loss logged every LOSS_LOG_EVERY steps: the mean over those steps. */
   lossLog: { step: number; loss: number }[];
   params: Params;
@@ -52,6 +58,19 @@ async function createEngine(config: RunConfig, factory: EngineFactory, context: 
   return fallback;
 }
 
+/** The step at which the model is also measured (outside the paper's snapshot list) for the convergence rule, which
+ * compares the mono and dead counts there with the end's. */
+export const threeQuarterStep = (steps: number) => Math.max(1, Math.round((3 * steps) / 4));
+
+/** Every metric of the model the engine holds now: single-feature metrics, and firing on the evaluation batch (by the
+ * engine's own kernel where it has one, else in plain TypeScript; both count pre-activations > 0). */
+function measure(engine: Engine, config: RunConfig, world: World, evalBatch: SparseBatch) {
+  const params = engine.params();
+  const measured = modelMetrics(params, world.embedder, config.n_features, config.activation, { task: config.task, form: config.metric_form });
+  const fired = engine.firingStats?.(evalBatch)?.fired ?? firingCounts(params, world.embedder, config.n_features, evalBatch);
+  return { ...measured, params, fired, live: liveMetrics(measured.stats, params.b, fired) };
+}
+
 /** Train one model by the paper's protocol. Data, schedule, decay and metrics live here; the engine only steps.
  * Under bias_rule = gba the first-layer biases are set by a GbaController instead (see gba-controller.ts). */
 export async function train(
@@ -69,6 +88,8 @@ export async function train(
     const gba = biasRule(config) === "gba" ? new GbaController(config, world.embedder, initial.b, initial.w1) : null;
     if (gba) engine.setBiases!(gba.biases);
     const snapshots = new Set(snapshotSteps(config.steps));
+    let threeQuarters: Checkpoint | null = null;
+    const evalBatch = makeSampler(config, "eval")(EVAL_SAMPLES);
     const tailFrom = config.steps - Math.max(1, Math.floor(config.steps / 32));
     const checkpoints: Checkpoint[] = [];
     const lossLog: { step: number; loss: number }[] = [];
@@ -96,20 +117,25 @@ export async function train(
         sinceLog = { sum: 0, n: 0 };
         onProgress?.({ step: done, steps: config.steps, loss });
       }
-      if (snapshots.has(done)) {
-        const { metrics } = modelMetrics(engine.params(), world.embedder, config.n_features, config.activation);
-        checkpoints.push({ step: done, loss: sinceSnapshot.sum / sinceSnapshot.n, ...metrics });
-        sinceSnapshot = { sum: 0, n: 0 };
+      if (snapshots.has(done) || done === threeQuarterStep(config.steps)) {
+        const { metrics, live } = measure(engine, config, world, evalBatch);
+        const checkpoint = { step: done, loss: sinceSnapshot.sum / sinceSnapshot.n, ...metrics, ...live };
+        if (done === threeQuarterStep(config.steps)) threeQuarters = checkpoint;
+        if (snapshots.has(done)) {
+          checkpoints.push(checkpoint);
+          sinceSnapshot = { sum: 0, n: 0 };
+        }
       }
     }
-    const params = engine.params();
-    const { metrics, stats, sfa } = modelMetrics(params, world.embedder, config.n_features, config.activation);
+    const { metrics, stats, sfa, params, fired, live } = measure(engine, config, world, evalBatch);
     return {
       engine: engine.name,
       status: divergedAt === null ? "ok" : "diverged",
       diverged_at: divergedAt,
       final_loss: divergedAt === null ? tail.sum / tail.n : Number.NaN,
-      final: metrics,
+      final: { ...metrics, ...live },
+      firedOnData: fired,
+      threeQuarters,
       checkpoints,
       lossLog,
       params,
