@@ -171,6 +171,7 @@ const PresetSchema = z
         batch: z.number().int().positive(),
         grids: GridsSchema.optional(),
         decayTimes: z.number().positive().optional(),
+        firstSeed: z.number().int().positive().optional(),
       })
       .strict()
       .optional(),

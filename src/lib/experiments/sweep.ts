@@ -55,7 +55,8 @@ export function expandExperiment(experiment: Experiment, options: SweepOptions =
   const scale = focused ? preset.focus! : preset;
   const presetSeeds = focused ? preset.focus!.seeds : preset.seeds;
   const seedCount = options.seeds ?? Math.max(presetSeeds, experiment.minSeeds ?? 1);
-  const seeds = overrides.seed !== undefined ? [overrides.seed] : Array.from({ length: seedCount }, (_, i) => i + 1);
+  const firstSeed = focused ? (preset.focus!.firstSeed ?? 1) : 1;
+  const seeds = overrides.seed !== undefined ? [overrides.seed] : Array.from({ length: seedCount }, (_, i) => i + firstSeed);
   const runs: RunSpec[] = [];
   // Table 1 rows have no variants: one unnamed pass, so their configs and run ids are exactly as before.
   const variants = experiment.variants ?? [null];

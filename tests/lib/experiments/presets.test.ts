@@ -15,7 +15,7 @@ describe("the quick preset", () => {
     for (const id of focus.experiments) {
       expect(of(id).length).toBeGreaterThan(0);
       for (const s of of(id)) expect([s.config.steps, s.config.batch]).toEqual([focus.steps, focus.batch]);
-      expect(values(id, "seed")).toEqual([1, 2, 3]);
+      expect(values(id, "seed")).toEqual([2, 3, 4]);
     }
     for (const id of ["LR2", "B3", "E1", "RG1", "D1"]) {
       for (const s of of(id)) expect([s.config.steps, s.config.batch]).toEqual([quick.steps, quick.batch]);
@@ -56,7 +56,7 @@ describe("the converged preset", () => {
   it("trains the claims' experiments at 65536 steps of batch 8 with 3 seeds, at widths 64, 256 and 1024", () => {
     for (const id of converged.focus!.experiments) {
       for (const s of of(specs, id)) expect([s.config.steps, s.config.batch]).toEqual([65536, 8]);
-      expect(new Set(of(specs, id).map((s) => s.config.seed))).toEqual(new Set([1, 2, 3]));
+      expect(new Set(of(specs, id).map((s) => s.config.seed))).toEqual(new Set([4, 5, 6]));
     }
     for (const id of ["K0", "K1", "K2"]) expect([...new Set(of(specs, id).map((s) => s.config.k))]).toEqual([64, 256, 1024]);
   });
@@ -72,5 +72,16 @@ describe("the converged preset", () => {
     const focus = new Set(converged.focus!.experiments);
     const configs = (all: typeof specs) => all.filter((s) => !focus.has(s.experiment)).map((s) => JSON.stringify(s.config));
     expect(configs(specs)).toEqual(configs(quickSpecs));
+  });
+});
+
+describe("tuning seeds never judge", () => {
+  it("no focus run of quick or converged uses a seed its knobs were tuned on", async () => {
+    const { TUNING_SEEDS } = await import("../../../src/lib/experiments/presets.js");
+    const { expandExperiments } = await import("../../../src/lib/experiments/sweep.js");
+    for (const preset of ["quick", "converged"] as const) {
+      const seeds = new Set(expandExperiments(["LR1", "LR3", "K0", "K1", "K2"], { preset }).map((s) => s.config.seed));
+      for (const tuned of TUNING_SEEDS[preset]) expect(seeds.has(tuned)).toBe(false);
+    }
   });
 });
