@@ -69,3 +69,16 @@ export function denseTarget(batch: SparseBatch, world: Pick<World, "task" | "pro
     }
   return target;
 }
+
+/**
+ * The expected task loss of predicting 0 for every output: E|target|^2 (the summed squared error per sample). With
+ * p_i the activation probability of feature i and values U[0,1) (E u^2 = 1/3): sum p_i / 3 for the decoder and the
+ * re-projector (Q's columns have unit norm); for abs, v = v1 - v2 with each side active at p_i, so
+ * E v_i^2 = 2 p_i (1 - p_i) / 3 + p_i^2 / 6. A run whose loss is back at this level has learned nothing.
+ */
+export function zeroPredictionLoss(config: Pick<RunConfig, "task" | "n_features" | "sampler" | "eps">): number {
+  const probabilities = featureProbabilities(config.sampler, config.n_features, config.task === "abs" ? config.eps / 2 : config.eps);
+  let total = 0;
+  for (const p of probabilities) total += config.task === "abs" ? (2 * p * (1 - p)) / 3 + (p * p) / 6 : p / 3;
+  return total;
+}

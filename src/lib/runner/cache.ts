@@ -26,7 +26,7 @@ import { TABLES } from "./tables.js";
 /** Bump when the protocol (data, metrics, schedule) changes in a way that changes numbers. */
 export const PROTOCOL_VERSION = 2;
 /** Bump when the shape of RunRecord changes (a new column, a renamed field). */
-export const RECORD_FORMAT = 1;
+export const RECORD_FORMAT = 2;
 
 const MAGIC = Buffer.from("MONORUN1", "latin1");
 const CHECKSUM_BYTES = 32;
@@ -66,6 +66,8 @@ function isRunRecord(value: unknown): value is RunRecord {
     r.neurons.topActivation instanceof Float32Array &&
     r.neurons.isMono instanceof Uint8Array &&
     r.neurons.firedOnData instanceof Int32Array &&
+    r.weights?.w1 instanceof Float32Array &&
+    r.weights.w2 instanceof Float32Array &&
     r.sfa?.neuron instanceof Int32Array &&
     r.sfa.feature instanceof Int32Array &&
     r.sfa.activation instanceof Float32Array &&

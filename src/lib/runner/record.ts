@@ -1,5 +1,6 @@
 import { countsStable, isConverged, lastQuarterImprovement } from "../protocol/convergence.js";
 import { DEFAULT_METRIC_FORM } from "../protocol/metrics.js";
+import { zeroPredictionLoss } from "../protocol/world.js";
 import type { RunSpec } from "../experiments/sweep.js";
 import { biasRule } from "../protocol/config.js";
 import type { Checkpoint, RunOutcome } from "./train.js";
@@ -7,6 +8,9 @@ import type { Checkpoint, RunOutcome } from "./train.js";
 /** The paper's batch at k = 1024 (2^23 / k): `paper_lr` is the learning rate that has a run's noise scale
  * lr / sqrt(batch) at this batch. */
 export const PAPER_BATCH = 8192;
+
+/** A run with at least this share of its neurons dead on data has collapsed. */
+export const COLLAPSED_DEAD_SHARE = 0.99;
 
 /**
  * Everything a finished run contributes to the output tables, compact enough to cache: per-neuron arrays stay typed
@@ -26,6 +30,9 @@ export interface RunRecord {
     firedOnData: Int32Array;
   };
   sfa: { neuron: Int32Array; feature: Int32Array; activation: Float32Array };
+  /** The final model's weights (the biases are neurons.bias), so analyses of trained models (the mechanism of claim
+   * 8) read them from the run cache instead of retraining. Not written to any table. */
+  weights: { w1: Float32Array; w2: Float32Array };
 }
 
 export function toRecord(spec: RunSpec, outcome: RunOutcome): RunRecord {
@@ -49,6 +56,9 @@ export function toRecord(spec: RunSpec, outcome: RunOutcome): RunRecord {
   const threeQuarters = outcome.threeQuarters ?? undefined;
   const lossConverged = isConverged(improvement);
   const stable = countsStable(threeQuarters, outcome.final, k);
+  const zeroLoss = zeroPredictionLoss(config);
+  // Collapsed: training failed without a NaN (every neuron dead on data, or a loss no better than predicting 0).
+  const collapsed = outcome.status !== "ok" || outcome.final.dead_on_data >= COLLAPSED_DEAD_SHARE * k || !(outcome.final_loss < zeroLoss);
   return {
     run: {
       run_id: spec.run_id,
@@ -68,7 +78,9 @@ export function toRecord(spec: RunSpec, outcome: RunOutcome): RunRecord {
       loss_converged: lossConverged,
       mono_change_last_quarter: threeQuarters ? outcome.final.mono_neurons - threeQuarters.mono_neurons : null,
       dead_change_last_quarter: threeQuarters ? outcome.final.dead_on_data - threeQuarters.dead_on_data : null,
-      converged: lossConverged && stable && outcome.status === "ok",
+      converged: lossConverged && stable && !collapsed,
+      zero_loss: zeroLoss,
+      collapsed,
       noise_scale: config.lr / Math.sqrt(config.batch),
       paper_lr: config.lr * Math.sqrt(PAPER_BATCH / config.batch),
       metric_form: config.metric_form ?? DEFAULT_METRIC_FORM,
@@ -84,6 +96,7 @@ export function toRecord(spec: RunSpec, outcome: RunOutcome): RunRecord {
       firedOnData: outcome.firedOnData,
     },
     sfa,
+    weights: { w1: outcome.params.w1, w2: outcome.params.w2 },
   };
 }
 

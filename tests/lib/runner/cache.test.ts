@@ -23,6 +23,7 @@ function fakeRecord(id: string): RunRecord {
     checkpoints: [],
     losses: [{ step: 16, loss: 2 }],
     neurons: { bias: new Float32Array([0.5, -1]), fracMono: new Float32Array(2), topFeature: new Int32Array([3, 4]), topActivation: new Float32Array(2), isMono: new Uint8Array([1, 0]), firedOnData: new Int32Array([5, 0]) },
+    weights: { w1: new Float32Array(2), w2: new Float32Array(2) },
     sfa: { neuron: new Int32Array([0]), feature: new Int32Array([3]), activation: new Float32Array([0.25]) },
   };
 }
