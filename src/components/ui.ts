@@ -45,17 +45,31 @@ export function loading(what: string): HTMLElement {
   return html`<div class="loading" role="status" aria-live="polite"><span class="spinner" aria-hidden="true"></span> Loading ${what}…</div>` as HTMLElement;
 }
 
-/** A verdict badge with its numbers. */
-export function verdictBadge(v: Verdict): HTMLElement {
-  return html`<span class=${`verdict verdict-${v.verdict.replace(/ /g, "-")}`}>${v.verdict}</span>` as HTMLElement;
+/** A verdict badge: the label, coloured by kind. */
+export function verdictBadge(v: Pick<Verdict, "label">): HTMLElement {
+  return html`<span class=${`verdict verdict-${v.label.replace(/[^a-z]+/gi, "-")}`}>${v.label}</span>` as HTMLElement;
 }
 
-/** A verdict block: badge, the claim, the numbers and the rule that decided. */
+/** What the paper reports beside what this build measured, one row per quantity. */
+export function paperBeside(v: Verdict): HTMLElement | string {
+  if (!v.paper?.length) return "";
+  return html`<table class="data-table paper-beside"><thead><tr><th scope="col">quantity</th><th scope="col">the paper</th><th scope="col">this build</th></tr></thead>
+  <tbody>${v.paper.map((p) => html`<tr><td>${p.quantity}</td><td>${p.paper}${p.kind === "curve" ? html` <em>(a curve only)</em>` : ""}</td><td>${p.ours}</td></tr>`)}</tbody></table>` as HTMLElement;
+}
+
+/** A verdict block: badge, category and the reason in one sentence; the paper beside us; the regime; then the
+ * numbers behind it and the runs left outside the premise, folded. */
 export function verdictBlock(title: string, v: Verdict): HTMLElement {
-  return html`<div class="verdict-block" role="group" aria-label=${`Verdict on ${title}: ${v.verdict}`}>
+  const outside = v.outside_premise ?? [];
+  return html`<div class="verdict-block" role="group" aria-label=${`Verdict on ${title}: ${v.label}`}>
     <div class="verdict-head">${verdictBadge(v)} <strong>${title}</strong></div>
-    <ul class="verdict-evidence">${v.evidence.map((e) => html`<li><span class=${`verdict-dot verdict-${e.verdict.replace(/ /g, "-")}`} aria-hidden="true"></span> ${e.text} <em>(${e.verdict})</em></li>`)}</ul>
-    ${v.note ? html`<p class="verdict-note">${v.note}</p>` : ""}
+    <p class="verdict-reason"><span class="verdict-category">${v.category}:</span> ${v.reason}</p>
+    ${paperBeside(v)}
+    ${v.regime ? html`<p class="verdict-regime">Judged at ${v.regime.text}.</p>` : ""}
+    <details><summary>The numbers behind it${outside.length ? `, and ${outside.length} runs outside the premise` : ""}</summary>
+      <ul class="verdict-evidence">${v.parts.map((p) => html`<li>${p.text} <em>(${p.outcome})</em></li>`)}</ul>
+      ${outside.length ? html`<p>Runs outside the claim's premise (counted, not used):</p><ul class="verdict-outside">${outside.map((o) => html`<li><code>${o.run_id}</code>: ${o.why}</li>`)}</ul>` : ""}
+    </details>
   </div>` as HTMLElement;
 }
 
