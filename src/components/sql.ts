@@ -63,7 +63,13 @@ export interface RunFilter {
   ranges?: Partial<Record<NumericField, [number, number]>>;
   /** Only runs that did not diverge. */
   okOnly?: boolean;
+  /** Boolean columns (converged, collapsed) that must have this value. */
+  flags?: Partial<Record<FlagField, boolean>>;
 }
+
+/** Boolean columns of the runs table a filter may constrain. */
+export const FLAG_FIELDS = ["converged", "collapsed"] as const;
+export type FlagField = (typeof FLAG_FIELDS)[number];
 
 /** WHERE clause over the runs table (or "" when nothing constrains). */
 export function runsWhere(filter: RunFilter): string {
@@ -82,6 +88,11 @@ export function runsWhere(filter: RunFilter): string {
     if (!range) continue;
     const [lo, hi] = range;
     parts.push(`${column(field, NUMERIC)} BETWEEN ${number(Math.min(lo, hi))} AND ${number(Math.max(lo, hi))}`);
+  }
+  for (const [field, value] of Object.entries(filter.flags ?? {})) {
+    if (value === undefined) continue;
+    if (typeof value !== "boolean") throw new SqlError(`${field} must be true or false`);
+    parts.push(`${column(field, FLAG_FIELDS)} = ${value ? "true" : "false"}`);
   }
   if (filter.okOnly) parts.push(`"status" = 'ok'`);
   return parts.length ? `WHERE ${parts.join(" AND ")}` : "";
