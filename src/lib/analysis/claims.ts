@@ -191,7 +191,7 @@ function claim1(c: Claim, rows: RunRow[]): ClaimVerdict {
   parts.push(trendPart(series(groups, "mono_per_feature"), { what: "LR1's mono/features against learning rate", expect: 1, floor: 0.1 }));
   const top = groups.length ? groups[groups.length - 1] : null;
   return finish(c, ledger, parts, [
-    paperRow(1, "topRateMono", top ? `${fmt(meanOf(top.members, "mono_per_feature"))} at lr ${top.x} (the highest converged rate; ${top.members.length} seeds)` : "no converged rate"),
+    paperRow(1, "topRateMono", top ? `${fmt(meanOf(top.members, "mono_per_feature"))} at lr ${top.x} (the highest rate inside the premise; ${top.members.length} seed(s))` : "no converged rate"),
     paperRow(1, "finalLoss", groups.length ? `${fmt(Math.min(...groups.map((g) => meanOf(g.members, "final_loss"))))}–${fmt(Math.max(...groups.map((g) => meanOf(g.members, "final_loss"))))} over ${groups.length} converged rates` : "no converged rate"),
   ]);
 }

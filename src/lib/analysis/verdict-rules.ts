@@ -102,7 +102,7 @@ export function comparisonPart(strata: Stratum[], o: ComparisonOptions): PartRes
     text = `${o.what} goes the other way at ${list("fails").join(", ")} (floor ${fmt(o.floor)}).`;
   } else if (results.every((r) => r.outcome === "holds") && (test!.pUpper < ALPHA || test!.minP >= ALPHA)) {
     outcome = "supports";
-    text = `${o.what} reaches the floor ${fmt(o.floor)} at every ${o.over}${test!.minP >= ALPHA ? " (by decisive margins: too few replicates for a test)" : ""}.`;
+    text = `${o.what} reaches the floor ${fmt(o.floor)} at every ${o.over}${test!.minP >= ALPHA ? " (the sign-flip test cannot reach 5% with so few replicates: each stratum decided by its interval or, with one seed, its decisive margin)" : ""}.`;
   } else if (list("below floor").length) {
     outcome = "no effect";
     text = `${o.what} stays below its floor ${fmt(o.floor)} at ${list("below floor").join(", ")}.`;
