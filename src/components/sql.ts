@@ -4,8 +4,8 @@
  */
 export const CONFIG_FIELDS = ["k", "lr", "eps", "init_bias", "decay", "decay_nominal", "l1", "batch", "steps", "seed"] as const;
 export const CATEGORY_FIELDS = ["experiment", "task", "activation", "sampler", "engine", "status", "preset"] as const;
-export const METRIC_FIELDS = ["final_loss", "mono_per_feature", "mono_per_neuron", "mono_neurons", "features_covered", "mean_bias", "dead_neurons", "wall_s"] as const;
-export const CHECKPOINT_METRICS = ["loss", "mono_per_feature", "mono_per_neuron", "mono_neurons", "features_covered", "mean_bias", "dead_neurons"] as const;
+export const METRIC_FIELDS = ["final_loss", "mono_per_feature", "mono_per_neuron", "mono_neurons", "features_covered", "mean_bias", "dead_neurons", "dead_on_data", "live_poly_neurons", "mono_share_of_live", "positive_bias_neurons", "noise_scale", "paper_lr", "wall_s"] as const;
+export const CHECKPOINT_METRICS = ["loss", "mono_per_feature", "mono_per_neuron", "mono_neurons", "features_covered", "mean_bias", "dead_neurons", "dead_on_data", "live_poly_neurons", "mono_share_of_live", "positive_bias_neurons"] as const;
 export const TABLE_NAMES = ["runs", "checkpoints", "losses", "neurons"] as const;
 
 export type ConfigField = (typeof CONFIG_FIELDS)[number];
