@@ -159,6 +159,7 @@ const PresetSchema = z
     steps: z.number().int().positive(),
     batch: z.number().int().positive(),
     seeds: z.number().int().positive(),
+    batchFromWidth: z.boolean().optional(),
     scaleDecay: z.boolean(),
     gridStride: z.number().int().positive(),
     strideFor: z.record(z.string(), z.number().int().positive()).optional(),

@@ -6,6 +6,10 @@ import type { SweptField } from "./table1.js";
 
 export const PAPER_STEPS = 2 ** 17;
 
+/** The paper's batch rule: batch = 2^23 / k (8192 at k = 1024, 4096 at k = 2048, 2^19 at k = 16), so the width
+ * sweeps change the batch with k. */
+export const PAPER_BATCH_TIMES_WIDTH = 2 ** 23;
+
 /** A grid per swept field, replacing Table 1's. */
 export type Grids = Partial<Record<SweptField, readonly number[]>>;
 
@@ -14,6 +18,8 @@ export interface Preset {
   description: string;
   steps: number;
   batch: number;
+  /** When true, every run's batch is PAPER_BATCH_TIMES_WIDTH / k (the paper's rule) instead of `batch`. */
+  batchFromWidth?: boolean;
   /** Seeds per run (seeds 1..n). */
   seeds: number;
   /**
@@ -111,9 +117,10 @@ export const PRESETS: Record<Preset["id"], Preset> = {
   },
   paper: {
     id: "paper",
-    description: "The paper's protocol exactly: batch 8192, 2^17 steps, full grids.",
+    description: "The paper's protocol exactly: batch 2^23 / k (8192 at k = 1024), 2^17 steps, full grids.",
     steps: PAPER_STEPS,
     batch: 8192,
+    batchFromWidth: true,
     seeds: 1,
     scaleDecay: false,
     gridStride: 1,

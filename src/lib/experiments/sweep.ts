@@ -1,6 +1,6 @@
 import { RunConfigSchema, withGbaDefaults, type RunConfig } from "../protocol/config.js";
 import { findExperiment } from "./beyond.js";
-import { PRESETS, scaledDecay, type Preset } from "./presets.js";
+import { PAPER_BATCH_TIMES_WIDTH, PRESETS, scaledDecay, type Preset } from "./presets.js";
 import { EXPERIMENTS, type Experiment, type SweptField } from "./table1.js";
 
 /** One run of a sweep: its identity and the exact config it trains. */
@@ -63,7 +63,8 @@ export function expandExperiment(experiment: Experiment, options: SweepOptions =
   for (const variant of variants) {
     for (const point of product(grids)) {
       for (const seed of seeds) {
-        const nominal = { ...experiment.base, ...variant?.overrides, steps: scale.steps, batch: scale.batch, ...point, ...overrides, seed };
+        const widthBatch = preset.batchFromWidth ? { batch: PAPER_BATCH_TIMES_WIDTH / ({ ...experiment.base, ...variant?.overrides, ...point, ...overrides }.k as number) } : {};
+        const nominal = { ...experiment.base, ...variant?.overrides, steps: scale.steps, batch: scale.batch, ...point, ...widthBatch, ...overrides, seed };
         // The rescaling belongs to the preset's step count: `--set steps=...` or `--set decay=...` asks for the
         // paper's decay as given (e.g. "the paper's LR3 protocol, cut short").
         // The focus scale has its own, measured rule (Preset.focus.decayTimes) where it gives one.

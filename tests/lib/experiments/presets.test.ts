@@ -85,3 +85,14 @@ describe("tuning seeds never judge", () => {
     }
   });
 });
+
+describe("the paper preset", () => {
+  it("uses the paper's batch rule 2^23 / k, so the width sweeps change the batch with k", async () => {
+    const { expandExperiments } = await import("../../../src/lib/experiments/sweep.js");
+    const specs = expandExperiments(["K1", "LR1", "LR5"], { preset: "paper" });
+    for (const s of specs) expect(s.config.batch * s.config.k).toBe(2 ** 23);
+    expect(specs.find((s) => s.experiment === "K1" && s.config.k === 16)!.config.batch).toBe(2 ** 19);
+    expect(specs.find((s) => s.experiment === "LR1")!.config.batch).toBe(8192);
+    expect(specs.find((s) => s.experiment === "LR5")!.config.batch).toBe(4096);
+  });
+});
