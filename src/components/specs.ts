@@ -5,9 +5,8 @@
 export type Spec = Record<string, unknown>;
 export type Datum = Record<string, unknown>;
 
-/** Okabe & Ito (2008), the colour-blind-safe categorical palette, minus black. */
-/** Ordered so that the first colours contrast well on both light and dark backgrounds (yellow comes late). */
-export const OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#999999", "#F0E442"];
+import { EXPERIMENT_ORDER, OKABE_ITO, experimentChannels, familyChannels } from "./encodings.js";
+export { OKABE_ITO };
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 
@@ -70,6 +69,27 @@ export interface ScatterOptions extends SizeOptions {
   /** Name of an interval-selection parameter (drag a rectangle over x and y; double-click clears) that the page
    * reads back to filter its other views: brushing. Points outside the brush fade. */
   brushParam?: string;
+  /** The brush to draw at first (field → [min, max] on the x and y fields), restored from a permalink. */
+  brushValue?: Record<string, [number, number]> | null;
+  /** Legends under the plot (narrow screens). */
+  legendBelow?: boolean;
+}
+
+/** Fields coloured on a continuous scale (anything else is a category). */
+const NUMERIC_COLOUR = new Set(["lr", "eps", "k", "init_bias", "steps", "seed", "batch", "final_loss", "mono_per_feature", "mono_per_neuron", "mean_bias", "dead_neurons", "wall_s", "l1", "decay", "decay_nominal"]);
+
+/** Colour (and shape, for categories) by a field: the site-wide map for experiments and families, viridis for numbers. */
+export function colourChannels(field: string, rows: Datum[], legendBelow = false): Spec {
+  const legend = legendBelow ? { legend: { orient: "bottom", direction: "horizontal", columns: 4 } } : {};
+  if (field === "experiment" || field === "family") {
+    const ch = field === "experiment" ? experimentChannels(field, label(field)) : familyChannels(field, label(field));
+    return { color: { ...ch.color, ...legend }, shape: { ...ch.shape, ...legend } };
+  }
+  if (NUMERIC_COLOUR.has(field)) {
+    const values = rows.map((r) => Number(r[field])).filter(Number.isFinite);
+    return { color: { field, type: "quantitative", title: label(field), scale: { ...scaleFor(field, values), scheme: "viridis" }, ...legend } };
+  }
+  return { color: { field, type: "nominal", title: label(field), scale: { range: OKABE_ITO }, ...legend }, shape: { field, type: "nominal", title: label(field), ...legend } };
 }
 
 /** One point per run: e.g. final loss against mono per feature, coloured by experiment. */
@@ -82,7 +102,7 @@ export function scatterSpec(rows: Datum[], o: ScatterOptions): Spec {
     encoding: {
       x: { field: o.x, type: "quantitative", title: label(o.x), scale: scaleFor(o.x, xs) },
       y: { field: o.y, type: "quantitative", title: label(o.y), scale: scaleFor(o.y, ys) },
-      ...(o.color ? { color: { field: o.color, type: "nominal", title: label(o.color), scale: { range: OKABE_ITO } }, shape: { field: o.color, type: "nominal", title: label(o.color) } } : {}),
+      ...(o.color ? colourChannels(o.color, rows, o.legendBelow) : {}),
       tooltip: (o.tooltip ?? ["run_id", o.x, o.y]).map((field) => ({ field, title: label(field) })),
     },
   };
@@ -92,7 +112,9 @@ export function scatterSpec(rows: Datum[], o: ScatterOptions): Spec {
     (spec.encoding as Spec).opacity = { condition: { param: o.selectParam, value: 1, empty: true }, value: 0.25 };
   }
   if (o.brushParam) {
-    params.push({ name: o.brushParam, select: { type: "interval", encodings: ["x", "y"], clear: "dblclick" } });
+    const b = o.brushValue;
+    const init = b && b[o.x] && b[o.y] ? { value: { x: b[o.x], y: b[o.y] } } : {};
+    params.push({ name: o.brushParam, ...init, select: { type: "interval", encodings: ["x", "y"], clear: "dblclick" } });
     (spec.encoding as Spec).opacity = { condition: { param: o.brushParam, value: 1, empty: true }, value: 0.2 };
   }
   if (params.length) spec.params = params;
@@ -143,6 +165,8 @@ export interface SweepPoint {
   lo: number | null;
   hi: number | null;
   n: number;
+  /** The runs' scale, "steps × batch" (one line style each when a figure mixes scales). */
+  scale?: string;
 }
 
 export interface SweepOptions extends SizeOptions {
@@ -158,7 +182,12 @@ export interface SweepOptions extends SizeOptions {
 export function sweepSpec(points: SweepPoint[], o: SweepOptions): Spec {
   const xs = points.map((p) => p.x);
   const x = { field: "x", type: "quantitative", title: label(o.x), scale: scaleFor(o.x, xs) };
-  const color = { field: "series", type: "nominal", title: o.seriesTitle ?? "experiment", scale: { range: OKABE_ITO } };
+  // Series that are experiment ids take the site-wide colours; other series (eps = ..., lr = ...) the palette in order.
+  const series = [...new Set(points.map((p) => p.series))];
+  const byExperiment = series.length > 0 && series.every((s) => EXPERIMENT_ORDER.includes(s));
+  const color = byExperiment ? { ...experimentChannels("series", o.seriesTitle ?? "experiment").color } : { field: "series", type: "nominal", title: o.seriesTitle ?? "experiment", scale: { range: OKABE_ITO } };
+  const scales = [...new Set(points.map((p) => p.scale).filter(Boolean))];
+  const dash = scales.length > 1 ? { strokeDash: { field: "scale", type: "nominal", title: "steps × batch", sort: scales } } : {};
   const layers: Spec[] = [
     {
       mark: { type: "line", point: { size: 50, filled: true } },
@@ -166,7 +195,8 @@ export function sweepSpec(points: SweepPoint[], o: SweepOptions): Spec {
         x,
         y: { field: "mean", type: "quantitative", title: label(o.y), scale: { zero: false } },
         color,
-        tooltip: [{ field: "series" }, { field: "x", title: label(o.x) }, { field: "mean", title: label(o.y), format: ".4g" }, { field: "lo", title: "95% low", format: ".4g" }, { field: "hi", title: "95% high", format: ".4g" }, { field: "n", title: "seeds" }],
+        ...dash,
+        tooltip: [{ field: "series" }, { field: "x", title: label(o.x) }, { field: "mean", title: label(o.y), format: ".4g" }, { field: "lo", title: "95% low", format: ".4g" }, { field: "hi", title: "95% high", format: ".4g" }, { field: "n", title: "seeds" }, ...(scales.length ? [{ field: "scale", title: "steps × batch" }] : [])],
       },
     },
   ];
@@ -174,7 +204,8 @@ export function sweepSpec(points: SweepPoint[], o: SweepOptions): Spec {
     layers.push({
       transform: [{ filter: "datum.lo !== null && datum.hi !== null" }],
       mark: { type: "errorbar", ticks: true },
-      encoding: { x, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color },
+      // The same title as the line's y, so that Vega-Lite does not merge the two into "…, lo".
+      encoding: { x, y: { field: "lo", type: "quantitative", title: label(o.y) }, y2: { field: "hi" }, color },
     });
   }
   if (o.rule) {
@@ -206,7 +237,7 @@ export function convergenceSpec(rows: Datum[], o: SizeOptions & { threshold: num
         encoding: {
           x: { field: "lr_x_steps", type: "quantitative", title: "learning rate × steps", scale: { type: "log" } },
           y: { field: "last_quarter_improvement", type: "quantitative", title: "loss improvement over the last quarter", axis: { format: "%" } },
-          color: { field: "experiment", type: "nominal", title: "experiment", scale: { range: OKABE_ITO } },
+          color: experimentChannels().color,
           shape: { field: "converged", type: "nominal", title: "converged" },
           tooltip: [{ field: "run_id" }, { field: "lr_x_steps", title: "lr × steps", format: ".3g" }, { field: "last_quarter_improvement", title: "last-quarter improvement", format: ".2%" }, { field: "final_loss", title: "final loss", format: ".4g" }, { field: "mono_per_feature", title: "mono/features", format: ".3g" }],
         },

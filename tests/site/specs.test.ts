@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { heatmapOrder, heatmapPixels, viridis } from "../../src/components/heatmap.js";
+import { EXPERIMENT_COLOUR, EXPERIMENT_ORDER, EXPERIMENT_SHAPE, familyOf, OKABE_ITO as PALETTE, variantChannels } from "../../src/components/encodings.js";
 import { biasSpec, convergenceSpec, rowsInBrush, curvesSpec, distributionSpec, heatmapSpec, histogramSpec, linesSpec, OKABE_ITO, scaleFor, scatterSpec, sweepSpec } from "../../src/components/specs.js";
 
 type Spec = Record<string, any>;
@@ -11,7 +12,16 @@ describe("spec builders", () => {
     expect(s.width).toBe(400);
     expect(s.data.values).toBe(rows);
     expect(s.encoding.x.scale).toEqual({ type: "log" });
-    expect(s.encoding.color.scale.range).toEqual(OKABE_ITO);
+    // The site-wide map: the domain is every Table 1 experiment, so LR1 has the same colour whatever the rows.
+    expect(s.encoding.color.scale.domain).toEqual([...EXPERIMENT_ORDER]);
+    expect(s.encoding.color.scale.range[EXPERIMENT_ORDER.indexOf("LR1")]).toBe(EXPERIMENT_COLOUR.LR1);
+    expect(s.encoding.shape.scale.range[EXPERIMENT_ORDER.indexOf("LR1")]).toBe(EXPERIMENT_SHAPE.LR1);
+    const q = scatterSpec(rows, { x: "lr", y: "final_loss", color: "lr", width: 400 }) as Spec;
+    expect(q.encoding.color.type).toBe("quantitative");
+    expect(q.encoding.color.scale.type).toBe("log");
+    expect(q.encoding.shape).toBeUndefined();
+    const restored = scatterSpec(rows, { x: "lr", y: "final_loss", width: 400, brushParam: "brush", brushValue: { lr: [0.001, 0.01], final_loss: [0.5, 2] } }) as Spec;
+    expect(restored.params[0].value).toEqual({ x: [0.001, 0.01], y: [0.5, 2] });
     expect(s.params[0].name).toBe("pick");
     const b = scatterSpec(rows, { x: "lr", y: "final_loss", width: 400, brushParam: "brush" }) as Spec;
     expect(b.params).toEqual([{ name: "brush", select: { type: "interval", encodings: ["x", "y"], clear: "dblclick" } }]);
@@ -90,5 +100,28 @@ describe("heatmap", () => {
     expect(alpha(0, 1)).toBe(0);
     expect(alpha(2, 1)).toBe(255);
     expect(Array.from(img.pixels.slice(0, 3))).toEqual(viridis(1));
+  });
+  it("one colour and shape map: no two experiments (or GBA1 variants) share both", () => {
+    expect(EXPERIMENT_ORDER.length).toBe(21);
+    const pairs = new Set(EXPERIMENT_ORDER.map((id) => `${EXPERIMENT_COLOUR[id]}|${EXPERIMENT_SHAPE[id]}`));
+    expect(pairs.size).toBe(EXPERIMENT_ORDER.length);
+    expect(familyOf("LR3")).toBe(familyOf("LR1"));
+    expect(EXPERIMENT_SHAPE.B1).not.toBe(EXPERIMENT_SHAPE.LR3);
+    const v = variantChannels();
+    const vp = new Set((v.color.scale as any).domain.map((_: string, i: number) => `${(v.color.scale as any).range[i]}|${(v.shape.scale as any).range[i]}`));
+    expect(vp.size).toBe((v.color.scale as any).domain.length);
+    expect(OKABE_ITO).toBe(PALETTE);
+  });
+  it("sweep: experiment series take the site colours, scales get a line style, the y title is not merged", () => {
+    const pts = [
+      { x: 0.01, series: "LR3", mean: 0.5, lo: 0.4, hi: 0.6, n: 3, scale: "32768 × 16" },
+      { x: 0.01, series: "LR2", mean: 0.2, lo: null, hi: null, n: 1, scale: "4096 × 16" },
+    ];
+    const s = sweepSpec(pts, { x: "lr", y: "mono_per_feature", width: 300 }) as Spec;
+    expect(s.layer[0].encoding.color.scale.domain).toEqual([...EXPERIMENT_ORDER]);
+    expect(s.layer[0].encoding.strokeDash.field).toBe("scale");
+    expect(s.layer[1].encoding.y.title).toBe(s.layer[0].encoding.y.title);
+    const one = sweepSpec([pts[0]], { x: "lr", y: "mono_per_feature", width: 300 }) as Spec;
+    expect(one.layer[0].encoding.strokeDash).toBeUndefined();
   });
 });
