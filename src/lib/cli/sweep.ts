@@ -57,6 +57,7 @@ export function sweepCommand(): Command {
     .option("--max-minutes <m>", "time budget: start no run after it, abandon runs in flight, write the finished ones, exit 3")
     .option("--engine <engine>", `training engine: ${ENGINE_IDS.join(", ")} (default: the fastest available)`)
     .option("--workers <n>", "parallel worker threads (default: one per core; 0 = in this thread)")
+    .option("--threads <n>", "threads inside each run's step, for --engine native (default 1; numbers do not change)")
     .option("--no-cache", "ignore and do not fill the run cache")
     .allowExcessArguments(false)
     .exitOverride()
@@ -73,6 +74,7 @@ const SweepFlagsSchema = z.object({
   maxMinutes: positiveNumberText("--max-minutes", "a number of minutes").optional(),
   engine: choiceText("--engine", ENGINE_IDS as [string, ...string[]]).optional(),
   workers: integerText("--workers", 0).optional(),
+  threads: integerText("--threads", 1).optional(),
   cache: z.boolean(),
 });
 
@@ -86,6 +88,8 @@ export interface SweepPlan {
   maxMinutes?: number;
   engine?: string;
   workers?: number;
+  /** Threads inside each run's step (native engine); passed to the engines through MONO_NATIVE_THREADS. */
+  threads?: number;
   cache: boolean;
   /** Every run of the sweep, in the stable expansion order. */
   specs: RunSpec[];
@@ -154,7 +158,9 @@ export function planSweep(argv: string[]): SweepPlan | "list" | null {
     throw error;
   }
   const selected = shardOf(specs, flags.shard);
-  return { experiments, preset: flags.preset, seeds: flags.seeds, overrides, out, shard: flags.shard, maxMinutes: flags.maxMinutes, engine: flags.engine, workers: flags.workers, cache: flags.cache, specs, selected, sae };
+  if (flags.threads !== undefined && flags.engine !== "native")
+    throw new UsageError(refusal("--threads", String(flags.threads), "no --threads without --engine native (the other engines run one thread per run)"));
+  return { experiments, preset: flags.preset, seeds: flags.seeds, overrides, out, shard: flags.shard, maxMinutes: flags.maxMinutes, engine: flags.engine, workers: flags.workers, threads: flags.threads, cache: flags.cache, specs, selected, sae };
 }
 
 export interface MainIO {
@@ -192,6 +198,8 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
+  // Worker threads inherit the environment, so every run's engine sees the thread count.
+  if (plan.threads !== undefined) process.env.MONO_NATIVE_THREADS = String(plan.threads);
   try {
     records = await runSweep(selected, { engine: plan.engine, workers: plan.workers, cache: plan.cache ? new RunCache(io.cacheDir) : null, maxMinutes: plan.maxMinutes, signal: stop.signal, log });
   } catch (error) {

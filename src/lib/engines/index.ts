@@ -1,9 +1,11 @@
 import type { EngineFactory } from "./engine.js";
+import { nativeEngine } from "./native/index.js";
 import { tfjsEngine } from "./tfjs.js";
 import { wasmEngine } from "./wasm/index.js";
 
-/** Every engine the runner can use, fastest first: the default is the first one that is available. */
-export const ENGINES: EngineFactory[] = [wasmEngine, tfjsEngine];
+/** Every engine the runner can use; the default is the first. `native` is opt-in (`--engine native`): the browser
+ * re-runs published rows with wasm, bit for bit, so the default build stays on wasm. */
+export const ENGINES: EngineFactory[] = [wasmEngine, nativeEngine, tfjsEngine];
 
 export const ENGINE_IDS = ENGINES.map((e) => e.id);
 

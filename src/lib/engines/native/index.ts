@@ -1,0 +1,215 @@
+/**
+ * The native engine: the model's step as a C++ Node-API addon (src/, compiled by build.mjs to build/native.node) with
+ * SIMD kernels for AVX-512, AVX2+FMA or baseline x86-64, chosen at load time, and threads inside the step. Node only;
+ * the browser keeps the wasm engine. When the addon is missing (not compiled, or the compiler failed), the factory
+ * reports itself unavailable and `create` throws a clear error; nothing else depends on it.
+ *
+ * Numbers do not depend on the thread count: the batch is cut into fixed blocks and the neurons into fixed tiles,
+ * every output element is reduced by one work item in a fixed order, and the LAMB norms are summed over fixed chunks
+ * in order (see src/addon.cc). The instruction set can change float rounding (baseline x86-64 has no FMA), so it is
+ * part of the version.
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import type { Activation, Task } from "../../protocol/config.js";
+import type { Params } from "../../protocol/params.js";
+import type { SparseBatch } from "../../protocol/samplers.js";
+import type { Engine, EngineContext, EngineFactory, EngineState, FiringStats } from "../engine.js";
+
+type Handle = object;
+
+/** The addon's exports (src/addon.cc, "bindings"). */
+interface Addon {
+  create(dims: Int32Array, embedder: Float32Array, projector: Float32Array | null, w1: Float32Array, b: Float32Array, w2: Float32Array): Handle;
+  dispose(h: Handle): void;
+  forwardBackward(h: Handle, offsets: Int32Array, indices: Int32Array, values: Float32Array, size: number, l1: number): number;
+  lamb(h: Handle, lr: number, biasDecay: number): void;
+  /** which: 0 parameters, 1 gradients, 2 first moments, 3 second moments; write: canonical -> engine. */
+  transfer(h: Handle, which: number, write: boolean, w1: Float32Array, b: Float32Array, w2: Float32Array): void;
+  setBiases(h: Handle, b: Float32Array): void;
+  firingStats(h: Handle, offsets: Int32Array, indices: Int32Array, values: Float32Array, size: number, fired: Int32Array, maxPre: Float32Array): void;
+  setThreads(h: Handle, threads: number): void;
+  activePairs(h: Handle): number;
+  isa(): string;
+}
+
+const TASK_CODES: Record<Task, number> = { decoder: 0, abs: 1, reprojector: 2 };
+const ACTIVATION_CODES: Record<Activation, number> = { relu: 0, gelu: 1, xexp: 2 };
+const PARAMS = 0;
+const GRADS = 1;
+const FIRST = 2;
+const SECOND = 3;
+
+export const NATIVE_BINARY = fileURLToPath(new URL("./build/native.node", import.meta.url));
+
+let loaded: { addon: Addon } | { error: string } | null = null;
+
+/** The addon, or why it is unavailable. */
+export function loadNative(): { addon: Addon } | { error: string } {
+  if (loaded) return loaded;
+  if (!existsSync(NATIVE_BINARY)) {
+    loaded = { error: `the native engine is not built (${NATIVE_BINARY} is missing): run \`npm run build:native\` (needs g++)` };
+    return loaded;
+  }
+  try {
+    loaded = { addon: createRequire(import.meta.url)(NATIVE_BINARY) as Addon };
+  } catch (cause) {
+    loaded = { error: `the native engine failed to load (${NATIVE_BINARY}): ${cause instanceof Error ? cause.message : String(cause)}` };
+  }
+  return loaded;
+}
+
+export function nativeAvailable(): boolean {
+  return "addon" in loadNative();
+}
+
+/** Threads per run when none is given: MONO_NATIVE_THREADS (set by the CLI's --threads), else 1. */
+export function defaultThreads(): number {
+  const raw = process.env.MONO_NATIVE_THREADS;
+  if (raw === undefined || raw === "") return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`MONO_NATIVE_THREADS must be an integer from 1 to 256, got "${raw}"`);
+  return n;
+}
+
+class NativeEngine implements Engine {
+  readonly name: string;
+  private readonly k: number;
+  private readonly m: number;
+  private readonly outDim: number;
+  private handle: Handle | null;
+  /** Active (sample, neuron) pairs / (batch * k) of the last step. */
+  activeFraction = 0;
+
+  constructor(
+    private readonly addon: Addon,
+    private readonly context: EngineContext,
+    readonly threads: number,
+  ) {
+    const { world, initial, config } = context;
+    const { k, m, outDim } = initial;
+    if (m !== world.m || outDim !== world.outDim) throw new Error("initial parameters do not match the world");
+    this.k = k;
+    this.m = m;
+    this.outDim = outDim;
+    // The run's recorded engine says the instruction set and the threads it trained with, e.g. native-avx512-t2.
+    this.name = `native-${addon.isa()}-t${threads}`;
+    const dims = Int32Array.of(world.nFeatures, m, k, outDim, TASK_CODES[world.task], ACTIVATION_CODES[config.activation], threads);
+    this.handle = addon.create(dims, world.embedder, world.projector, initial.w1, initial.b, initial.w2);
+  }
+
+  private get h(): Handle {
+    if (!this.handle) throw new Error("native engine: used after dispose");
+    return this.handle;
+  }
+
+  private forwardBackward(batch: SparseBatch): number {
+    if (batch.nFeatures !== this.context.world.nFeatures) throw new Error("batch feature count does not match the world");
+    const loss = this.addon.forwardBackward(this.h, batch.offsets, batch.indices, batch.values, batch.size, this.context.config.l1);
+    this.activeFraction = this.addon.activePairs(this.h) / (batch.size * this.k);
+    return loss;
+  }
+
+  step(batch: SparseBatch, lr: number, biasDecay: number): number {
+    const loss = this.forwardBackward(batch);
+    this.addon.lamb(this.h, lr, biasDecay);
+    return loss;
+  }
+
+  lossAndGradients(batch: SparseBatch) {
+    const loss = this.forwardBackward(batch);
+    const { w1, b, w2 } = this.read(GRADS);
+    return { loss, w1, b, w2 };
+  }
+
+  private read(which: number): { w1: Float32Array; b: Float32Array; w2: Float32Array } {
+    const out = { w1: new Float32Array(this.k * this.m), b: new Float32Array(this.k), w2: new Float32Array(this.outDim * this.k) };
+    this.addon.transfer(this.h, which, false, out.w1, out.b, out.w2);
+    return out;
+  }
+
+  params(): Params {
+    return { k: this.k, m: this.m, outDim: this.outDim, ...this.read(PARAMS) };
+  }
+
+  setBiases(b: Float32Array): void {
+    if (b.length !== this.k) throw new RangeError(`setBiases: expected ${this.k} biases, got ${b.length}`);
+    this.addon.setBiases(this.h, b);
+  }
+
+  /** For ReLU models: per neuron, the samples of `batch` where it fired and its largest pre-activation. */
+  firingStats(batch: SparseBatch): FiringStats | null {
+    if (this.context.config.activation !== "relu") return null;
+    const fired = new Int32Array(this.k);
+    const maxPre = new Float32Array(this.k);
+    this.addon.firingStats(this.h, batch.offsets, batch.indices, batch.values, batch.size, fired, maxPre);
+    return { samples: batch.size, fired, maxPre };
+  }
+
+  exportState(): EngineState {
+    const first = this.read(FIRST);
+    const second = this.read(SECOND);
+    return {
+      params: this.params(),
+      moments: {
+        w1: { m: first.w1, v: second.w1 },
+        b: { m: first.b, v: second.b },
+        w2: { m: first.w2, v: second.w2 },
+      },
+    };
+  }
+
+  importState(state: EngineState): void {
+    const { params, moments } = state;
+    if (params.k !== this.k || params.m !== this.m || params.outDim !== this.outDim)
+      throw new RangeError(`importState: shape ${params.k}x${params.m}x${params.outDim} does not match ${this.k}x${this.m}x${this.outDim}`);
+    const sizes = { w1: this.k * this.m, b: this.k, w2: this.outDim * this.k };
+    for (const name of ["w1", "b", "w2"] as const)
+      for (const array of [params[name], moments[name].m, moments[name].v])
+        if (array.length !== sizes[name]) throw new RangeError(`importState: ${name} has ${array.length} values, expected ${sizes[name]}`);
+    this.addon.transfer(this.h, PARAMS, true, params.w1, params.b, params.w2);
+    this.addon.transfer(this.h, FIRST, true, moments.w1.m, moments.b.m, moments.w2.m);
+    this.addon.transfer(this.h, SECOND, true, moments.w1.v, moments.b.v, moments.w2.v);
+  }
+
+  /** Change the number of threads of this run's pool (numbers do not change). */
+  setThreads(threads: number): void {
+    this.addon.setThreads(this.h, threads);
+  }
+
+  dispose(): void {
+    if (this.handle) this.addon.dispose(this.handle);
+    this.handle = null;
+  }
+}
+
+export type NativeEngineInstance = NativeEngine;
+export type NativeEngineFactory = Omit<EngineFactory, "create"> & {
+  available(): boolean;
+  create(context: EngineContext): Promise<NativeEngine>;
+};
+
+/** A factory whose engines use `threads` threads each (default: defaultThreads(), read when an engine is made). */
+export function nativeEngineFactory(options: { threads?: number } = {}): NativeEngineFactory {
+  if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1))
+    throw new RangeError(`native engine: threads must be a positive integer, got ${options.threads}`);
+  const state = loadNative();
+  const generic = "addon" in state && state.addon.isa() === "generic";
+  return {
+    id: "native",
+    // Baseline x86-64 has no FMA, so its rounding differs from the AVX2 and AVX-512 kernels' (which agree).
+    version: generic ? "native-1-nofma" : "native-1",
+    available: nativeAvailable,
+    async create(context) {
+      const current = loadNative();
+      if ("error" in current) throw new Error(current.error);
+      const threads = options.threads ?? defaultThreads();
+      if (threads > availableParallelism() * 4) throw new RangeError(`native engine: ${threads} threads is far more than this machine's ${availableParallelism()} cores`);
+      return new NativeEngine(current.addon, context, threads);
+    },
+  };
+}
+
+export const nativeEngine: NativeEngineFactory = nativeEngineFactory();

@@ -1,0 +1,63 @@
+// The native engine's shared types: one run's tensors and scratch (Model) and the table of kernels compiled once per
+// instruction set (kernels.inc, built three times: AVX-512, AVX2+FMA, baseline x86-64), picked at run time.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace mono {
+
+// Every row stride is a multiple of 64 floats so that the 4-vector register tiles of kernels.inc need no remainder
+// code; padded entries are zero and stay zero through the step and the optimiser.
+constexpr int TILE = 64;
+// Samples per work item of the forward/backward phase: a fixed partition of the batch, independent of thread count.
+constexpr int BLOCK = 32;
+// Neurons per work item of the gradient phase.
+constexpr int JTILE = 4;
+// Each LAMB tensor is cut into this many fixed chunks whose partial norms are summed in order (thread-independent).
+constexpr int LAMB_CHUNKS = 16;
+
+struct Model {
+  int n, m, k, o;       // features, embedding dims, hidden neurons, outputs
+  int mp, kp, op;       // padded strides of m, k, o
+  int task;             // 0 decoder, 1 abs, 2 re-projector
+  int act;              // 0 relu, 1 gelu, 2 x exp(x)
+  // Parameters (padded layouts) and their gradients and LAMB moments in the same layouts.
+  float *w1;            // kp x mp (a neuron's input weights are one row)
+  float *w1t;           // mp x kp, W1 transposed, rebuilt after every update (for the pre-activation GEMM)
+  float *b;             // kp
+  float *w2t;           // kp x op, W2 transposed (a neuron's output weights are one row)
+  float *gw1, *gb, *gw2t;
+  float *m1, *v1, *mb, *vb, *m2, *v2;
+  float *et;            // n x mp: the embedder transposed, feature i's direction is row i
+  float *qt;            // n x op: the re-projector's Q transposed (that task only)
+  // Per step (capacity grows with the batch): inputs, activations, slopes, d objective / d pre, outputs then dy.
+  int cap;              // rows allocated (a multiple of BLOCK)
+  float *x, *h, *s, *dp, *y;
+  double *sampleLoss;   // per sample, summed in order afterwards
+  int64_t *blockPairs;  // per block, active (sample, neuron) pairs
+  // The batch being processed (borrowed from the caller for the duration of one call).
+  int size;
+  const int32_t *offs, *idx;
+  const float *val;
+  float twoOverB, l1OverB;
+};
+
+struct Kernels {
+  const char *isa;
+  // Forward and backward of samples [s0, s0 + BLOCK) (rows past the batch are padding and give nothing).
+  void (*block)(Model &md, int s0);
+  // Gradients of neurons [j0, j0 + JTILE): sums over the whole batch in sample order.
+  void (*neurons)(Model &md, int j0);
+  // LAMB first sweep over [i0, i1): moments, the Adam step written over the gradient, squared norms.
+  void (*lambMoments)(float *w, float *g, float *m, float *v, size_t i0, size_t i1, double *weightSq, double *stepSq);
+  // LAMB second sweep: w -= scale * step.
+  void (*lambApply)(float *w, const float *g, size_t i0, size_t i1, float scale);
+  // Pre-activations only, for firing statistics: fills md.h with pre (not activated) for the block.
+  void (*preOnly)(Model &md, int s0);
+};
+
+extern const Kernels kernelsAvx512;
+extern const Kernels kernelsAvx2;
+extern const Kernels kernelsBase;
+
+}  // namespace mono

@@ -1,0 +1,5 @@
+// The kernels for CPUs with AVX2 and FMA (compiled with -mavx2 -mfma).
+#define KNS avx2
+#define KISA "avx2"
+#define KTABLE kernelsAvx2
+#include "kernels.inc"
