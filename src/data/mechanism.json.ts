@@ -1,52 +1,28 @@
-// Mechanism of the residual polysemantic neurons (claim 8): retrains ONE run of the site's preset (LR3 at the
-// learning rate closest to 0.01, seed 1; deterministic, so it is the same model as that run in runs.parquet),
-// because the run cache keeps no weights, and analyses its weights. The result is cached under .cache/mechanism.
-import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+// Mechanism of the residual polysemantic neurons (claim 8): the site preset's LR3 run at the learning rate nearest
+// 0.01 (its first seed) analysed from the weights the run cache keeps (no retraining), plus the claim-8 summary of
+// every model behind the verdict (all seeds at d = 64, one run each at d = 32 and 128).
 import { analyseMechanism } from "../lib/analysis/mechanism.js";
-import { engineById } from "../lib/engines/index.js";
-import { expandExperiments } from "../lib/experiments/sweep.js";
+import { mechanismModels } from "../lib/runner/mechanism-runs.js";
 import { makeWorld } from "../lib/protocol/world.js";
-import { cacheKey } from "../lib/runner/cache.js";
-import { sitePreset } from "../lib/runner/site-data.js";
-import { train } from "../lib/runner/train.js";
+import { loaderFailure, loaderSettings } from "../lib/runner/site-data.js";
 
-const ANALYSIS_VERSION = 1;
-const preset = sitePreset();
-const specs = expandExperiments(["LR3"], { preset }).filter((s) => s.config.seed === 1);
-const spec = specs.reduce((a, b) => (Math.abs(Math.log(b.config.lr / 0.01)) < Math.abs(Math.log(a.config.lr / 0.01)) ? b : a));
-const engine = engineById(undefined);
-const key = createHash("sha256").update(JSON.stringify({ v: ANALYSIS_VERSION, run: cacheKey(spec.config, engine) })).digest("hex");
-const dir = join(process.env.MONO_CACHE_DIR ? join(process.env.MONO_CACHE_DIR, "..") : join(process.cwd(), ".cache"), "mechanism");
-const file = join(dir, `${key}.json`);
-
-let text: string;
 try {
-  text = readFileSync(file, "utf8");
-  process.stderr.write(`mechanism: cached analysis of ${spec.run_id}\n`);
-} catch {
-  process.stderr.write(`mechanism: training ${spec.run_id} with ${engine.id} to analyse its weights\n`);
-  const outcome = await train(spec.config, engine);
+  const settings = loaderSettings();
+  const { specs, records, summaries } = await mechanismModels(settings.preset, settings.timeoutMinutes);
+  const spec = specs[0];
+  const record = records.find((r) => r.run.run_id === spec.run_id)!;
   const world = makeWorld(spec.config);
-  const samples = world.nextBatch(2048);
   const n = spec.config.n_features;
+  const { isMono, topActivation, topFeature, bias } = record.neurons;
+  const params = { k: spec.config.k, m: spec.config.m, outDim: world.outDim, w1: record.weights.w1, b: bias, w2: record.weights.w2 };
   // Trace features that own a monosemantic neuron (up to 4, spread out), then fill up to 8 with evenly spaced ones.
-  const owned = [...new Set(Array.from(outcome.stats.topFeature).filter((_, j) => outcome.stats.isMono[j]))].sort((a, b) => a - b);
+  const owned = [...new Set(Array.from(topFeature).filter((_, j) => isMono[j]))].sort((a, b) => a - b);
   const features = Array.from({ length: Math.min(4, owned.length) }, (_, i) => owned[Math.floor((i * owned.length) / Math.min(4, owned.length))]);
   for (let i = 0; features.length < 8 && i < n; i += Math.floor(n / 8)) if (!features.includes(i)) features.push(i);
-  const result = analyseMechanism({
-    params: outcome.params,
-    embedder: world.embedder,
-    nFeatures: n,
-    activation: spec.config.activation,
-    isMono: outcome.stats.isMono,
-    topActivation: outcome.stats.topActivation,
-    samples,
-    features,
-  });
-  text = JSON.stringify({ run_id: spec.run_id, experiment: spec.experiment, preset, config: spec.config, engine: outcome.engine, final: outcome.final, ...result });
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(file, text);
+  const result = analyseMechanism({ params, embedder: world.embedder, nFeatures: n, activation: spec.config.activation, isMono, topActivation, samples: world.nextBatch(2048), features });
+  const final = Object.fromEntries(["mono_neurons", "mono_per_feature", "dead_neurons", "dead_on_data", "positive_bias_neurons", "final_loss"].map((key) => [key, record.run[key]]));
+  process.stdout.write(JSON.stringify({ run_id: spec.run_id, experiment: spec.experiment, preset: settings.preset, config: spec.config, engine: record.run.engine, final, ...result, models: summaries }));
+} catch (error) {
+  process.stderr.write(`error: ${loaderFailure("data loader mechanism", error)}\n`);
+  process.exit(1);
 }
-process.stdout.write(text);
