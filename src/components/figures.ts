@@ -5,7 +5,7 @@
 import { runs } from "./claims.js";
 import { ensureSfa, ensureTables } from "./data.js";
 import { query, type Row } from "./db.js";
-import { heatmapOrder, heatmapPixels, pixelsToDataUrl, type NeuronRow, type SfaRow } from "./heatmap.js";
+import { heatmapOrder, heatmapPixels, pixelsToDataUrl, poolFactor, type NeuronRow, type SfaRow } from "./heatmap.js";
 import { curvesQuery, neuronsQuery, sfaQuery, type NumericField } from "./sql.js";
 import { biasSpec, curvesSpec, heatmapSpec, label, sweepSpec, type SweepPoint } from "./specs.js";
 import { chartFigure, figure, sweepCommand } from "./ui.js";
@@ -106,17 +106,33 @@ export async function heatmapFigures(o: { experiment: string; run: string; numbe
   const detail = await runDetail(o.experiment, o.run);
   const nFeatures = o.nFeatures ?? 512;
   const started = performance.now();
-  const order = heatmapOrder(detail.neurons, detail.sfa, nFeatures);
-  const image = heatmapPixels(detail.sfa, order);
-  const url = pixelsToDataUrl(image);
   const k = detail.neurons.length;
   const mono = detail.isMono.filter(Boolean).length;
-  const side = Math.max(160, Math.min(o.width - 150, 560));
-  const heat = await chartFigure(heatmapSpec({ image: url, neurons: k, features: nFeatures, max: image.max, width: side, height: side }), {
+  // A neuron with no positive single-feature activation is dead here (it is a blank row of the heatmap).
+  const live = new Set(detail.sfa.filter((s) => s.activation > 0).map((s) => s.neuron));
+  const dead = k - live.size;
+  const command = `${commandFor([o.experiment], preset)} (then filter run_id = ${o.run})`;
+  if (live.size === 0) {
+    // An all-dead run draws as an empty square: say it instead.
+    return figure(html`<p class="chart-sentence" data-all-dead="true">All ${k} neurons of run <code>${o.run}</code> are dead: none responds to any single feature at amplitude 1, so there is no heatmap to draw (the run has collapsed).</p>` as HTMLElement, {
+      number: o.number,
+      caption: `Single-feature activations of run ${o.run}: nothing to show.`,
+      runs: o.run,
+      command,
+    });
+  }
+  const order = heatmapOrder(detail.neurons, detail.sfa, nFeatures);
+  const side = Math.max(240, Math.min(o.width - 150, 560));
+  // Max-pool so that every drawn cell gets at least 2 screen pixels (1024 × 512 cells into ~400 px would drop rows).
+  const pool = { x: poolFactor(nFeatures, side), y: poolFactor(k, side) };
+  const image = heatmapPixels(detail.sfa, order, undefined, pool);
+  const url = pixelsToDataUrl(image);
+  const note = `${dead} of ${k} neurons dead (no single-feature activation: blank rows), ${mono} monosemantic`;
+  const heat = await chartFigure(heatmapSpec({ image: url, neurons: k, features: nFeatures, max: image.max, width: side, height: side, note, pool }), {
     number: o.number,
-    caption: o.caption ?? `Single-feature activations of run ${o.run}: ${k} neurons (rows, sorted by monosemanticity) × ${nFeatures} features (columns, sorted by the neuron they drive most); ${mono} mono neurons. A monosemantic model shows a diagonal. Blank cells are exactly 0.`,
+    caption: o.caption ?? `Single-feature activations of run ${o.run}: ${k} neurons (rows, sorted by monosemanticity) × ${nFeatures} features (columns, sorted by the neuron they drive most); ${mono} mono neurons, ${dead} dead. A monosemantic model shows a diagonal. Blank cells are exactly 0${pool.x > 1 || pool.y > 1 ? `; each pixel is the maximum over ${pool.y} neurons × ${pool.x} features` : ""}.`,
     runs: o.run,
-    command: `${commandFor([o.experiment], preset)} (then filter run_id = ${o.run})`,
+    command,
     ariaLabel: `Heatmap of single-feature activations for run ${o.run}, ${mono} of ${k} neurons monosemantic.`,
   });
   // Time from the run's rows to a drawn heatmap (ordering, image, Vega view), checked by the browser tests.

@@ -55,22 +55,38 @@ export function viridis(t: number): [number, number, number] {
 }
 
 /**
- * RGBA pixels, width = features, height = neurons: zero cells transparent, positive cells viridis-scaled to
- * `max` (default: the largest activation).
+ * How many cells to pool into one pixel along each axis so that every pixel gets at least `minPx` screen pixels:
+ * a 1024-row image squeezed into 400 px would drop rows, and with them the diagonal.
  */
-export function heatmapPixels(sfa: SfaRow[], order: { neuronRank: Int32Array; featureRank: Int32Array }, max?: number): { pixels: Uint8ClampedArray; width: number; height: number; max: number } {
-  const width = order.featureRank.length;
-  const height = order.neuronRank.length;
+export function poolFactor(cells: number, screenPx: number, minPx = 2): number {
+  if (!(cells > 0) || !(screenPx > 0)) return 1;
+  return Math.max(1, Math.ceil((cells * minPx) / screenPx));
+}
+
+/**
+ * RGBA pixels, width = features, height = neurons: zero cells transparent, positive cells viridis-scaled to
+ * `max` (default: the largest activation). With `pool`, each pixel is the maximum over a pool.x × pool.y block of
+ * cells (max-pooling keeps a lone bright cell visible, which averaging would wash out).
+ */
+export function heatmapPixels(sfa: SfaRow[], order: { neuronRank: Int32Array; featureRank: Int32Array }, max?: number, pool: { x: number; y: number } = { x: 1, y: 1 }): { pixels: Uint8ClampedArray; width: number; height: number; max: number } {
+  const px = Math.max(1, Math.floor(pool.x));
+  const py = Math.max(1, Math.floor(pool.y));
+  const width = Math.ceil(order.featureRank.length / px);
+  const height = Math.ceil(order.neuronRank.length / py);
   let top = max ?? 0;
   if (max === undefined) for (const s of sfa) if (s.activation > top) top = s.activation;
   if (!(top > 0)) top = 1;
-  const pixels = new Uint8ClampedArray(width * height * 4);
+  const best = new Float32Array(width * height);
   for (const s of sfa) {
     if (!(s.activation > 0)) continue;
-    const row = order.neuronRank[s.neuron];
-    const col = order.featureRank[s.feature];
-    const [r, g, b] = viridis(s.activation / top);
-    const at = (row * width + col) * 4;
+    const at = Math.floor(order.neuronRank[s.neuron] / py) * width + Math.floor(order.featureRank[s.feature] / px);
+    if (s.activation > best[at]) best[at] = s.activation;
+  }
+  const pixels = new Uint8ClampedArray(width * height * 4);
+  for (let cell = 0; cell < best.length; cell++) {
+    if (!(best[cell] > 0)) continue;
+    const [r, g, b] = viridis(best[cell] / top);
+    const at = cell * 4;
     pixels[at] = r;
     pixels[at + 1] = g;
     pixels[at + 2] = b;

@@ -258,6 +258,10 @@ export interface HeatmapOptions extends SizeOptions {
   features: number;
   /** Colour legend: the value range the image's colours encode. */
   max: number;
+  /** Written on the chart, e.g. "37 of 1024 neurons dead (no single-feature activation)". */
+  note?: string;
+  /** Cells per pixel, when the image is max-pooled (said in the axis titles). */
+  pool?: { x: number; y: number };
 }
 
 /**
@@ -269,15 +273,16 @@ export function heatmapSpec(o: HeatmapOptions): Spec {
     $schema: SCHEMA,
     width: o.width,
     height: o.height ?? o.width,
-    ...(o.title ? { title: o.title } : {}),
+    ...(o.title || o.note ? { title: { text: o.title ?? "", ...(o.note ? { subtitle: o.note } : {}), anchor: "start", fontSize: 13 } } : {}),
     data: { values: [{ x: 0, y: 0, x2: o.features, y2: o.neurons, url: o.image }] },
     layer: [
       {
         mark: { type: "image", aspect: false, align: "left", baseline: "top", smooth: false, aria: false },
         encoding: {
-          x: { field: "x", type: "quantitative", title: "feature (sorted by the neuron it drives most)", scale: { domain: [0, o.features], nice: false } },
+          x: { field: "x", type: "quantitative", title: ["feature (sorted by the neuron it drives most)", ...(o.pool && o.pool.x > 1 ? [`max over ${o.pool.x} features per pixel`] : [])], scale: { domain: [0, o.features], nice: false } },
           x2: { field: "x2" },
-          y: { field: "y", type: "quantitative", title: "neuron (sorted by monosemanticity)", scale: { domain: [0, o.neurons], nice: false, reverse: true } },
+          // Two lines, so that a small heatmap's height never cuts the title.
+          y: { field: "y", type: "quantitative", title: ["neuron", "(sorted by monosemanticity)", ...(o.pool && o.pool.y > 1 ? [`max over ${o.pool.y} per pixel`] : [])], scale: { domain: [0, o.neurons], nice: false, reverse: true } },
           y2: { field: "y2" },
           url: { field: "url", type: "nominal" },
         },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { heatmapOrder, heatmapPixels, viridis } from "../../src/components/heatmap.js";
+import { heatmapOrder, heatmapPixels, poolFactor, viridis } from "../../src/components/heatmap.js";
 import { EXPERIMENT_COLOUR, EXPERIMENT_ORDER, EXPERIMENT_SHAPE, familyOf, OKABE_ITO as PALETTE, variantChannels } from "../../src/components/encodings.js";
 import { biasSpec, convergenceSpec, rowsInBrush, curvesSpec, distributionSpec, heatmapSpec, histogramSpec, linesSpec, OKABE_ITO, scaleFor, scatterSpec, sweepSpec } from "../../src/components/specs.js";
 
@@ -100,6 +100,20 @@ describe("heatmap", () => {
     expect(alpha(0, 1)).toBe(0);
     expect(alpha(2, 1)).toBe(255);
     expect(Array.from(img.pixels.slice(0, 3))).toEqual(viridis(1));
+  });
+  it("max-pools blocks of cells into one pixel, keeping the brightest", () => {
+    const order = heatmapOrder(neurons, sfa, 4);
+    const img = heatmapPixels(sfa, order, undefined, { x: 2, y: 2 });
+    expect([img.width, img.height]).toEqual([2, 2]);
+    const full = heatmapPixels(sfa, order);
+    // Pixel (0, 0) pools rows 0-1 and columns 0-1 of the full image: lit when any of them is.
+    const lit = (im: typeof img, r: number, c: number) => im.pixels[(r * im.width + c) * 4 + 3] === 255;
+    expect(lit(img, 0, 0)).toBe(lit(full, 0, 0) || lit(full, 0, 1) || lit(full, 1, 0) || lit(full, 1, 1));
+    expect(poolFactor(1024, 400)).toBe(6);
+    expect(poolFactor(512, 2000)).toBe(1);
+    const s = heatmapSpec({ image: "x", neurons: 1024, features: 512, max: 1, width: 300, note: "3 of 1024 neurons dead", pool: { x: 4, y: 4 } }) as Spec;
+    expect(s.title.subtitle).toContain("dead");
+    expect(s.layer[0].encoding.y.title).toContain("neuron");
   });
   it("one colour and shape map: no two experiments (or GBA1 variants) share both", () => {
     expect(EXPERIMENT_ORDER.length).toBe(21);
