@@ -8,7 +8,7 @@
  */
 import { activationFunctions } from "../protocol/activations.js";
 import type { Activation } from "../protocol/config.js";
-import { singularValues } from "../protocol/linalg.js";
+import { featureDirections as linalgFeatureDirections, singularValues } from "../protocol/linalg.js";
 import type { Params } from "../protocol/params.js";
 import type { SparseBatch } from "../protocol/samplers.js";
 
@@ -40,17 +40,9 @@ export interface MechanismResult {
   fits: { feature: number; polyR2: number; polySlope: number; monoOnset: number | null }[];
 }
 
-/** Pre-activations of every neuron for a unit input of each feature: P = W1 E (k x N). */
+/** Pre-activations of every neuron for a unit input of each feature: P = W1 E (k x N), from protocol/linalg. */
 export function featureDirections(params: Params, embedder: Float32Array, nFeatures: number): Float64Array {
-  const { k, m, w1 } = params;
-  const p = new Float64Array(k * nFeatures);
-  for (let j = 0; j < k; j++)
-    for (let d = 0; d < m; d++) {
-      const w = w1[j * m + d];
-      if (w === 0) continue;
-      for (let i = 0; i < nFeatures; i++) p[j * nFeatures + i] += w * embedder[d * nFeatures + i];
-    }
-  return p;
+  return linalgFeatureDirections(params.w1, params.k, params.m, embedder, nFeatures);
 }
 
 /** Least-squares line through (x, y): slope and R² (NaN when y has no variance). */

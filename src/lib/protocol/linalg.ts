@@ -76,3 +76,20 @@ export function rowNorms(m: Float32Array, rows: number, d: number): Float64Array
   }
   return norms;
 }
+
+/**
+ * P = W1 E (k x N, neuron-major, float64 sums in the order d = 0..m-1): column i is the pre-activation change feature i
+ * causes at amplitude 1, so a sample's pre-activation is b + sum over its active features of v_i P[:, i]. The one
+ * definition that the metrics, the mechanism analysis and the GBA controller share.
+ */
+export function featureDirections(w1: Float32Array, k: number, m: number, embedder: Float32Array, nFeatures: number): Float64Array {
+  const p = new Float64Array(k * nFeatures);
+  for (let j = 0; j < k; j++)
+    for (let d = 0; d < m; d++) {
+      const w = w1[j * m + d];
+      if (w === 0) continue;
+      const e = d * nFeatures;
+      for (let i = 0; i < nFeatures; i++) p[j * nFeatures + i] += w * embedder[e + i];
+    }
+  return p;
+}

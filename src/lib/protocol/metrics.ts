@@ -1,6 +1,7 @@
 import type { Activation, MetricForm, Task } from "./config.js";
 import { activationFunctions } from "./activations.js";
 import type { Params } from "./params.js";
+import { featureDirections } from "./linalg.js";
 import type { SparseBatch } from "./samplers.js";
 
 /** Monosemantic iff the neuron's largest single-feature activation is more than this share of their sum. */
@@ -170,13 +171,7 @@ export const EVAL_SAMPLES = 8192;
  * firingStats gives the same counts faster). Every activation here (ReLU, GeLU, x·exp(x)) is positive iff its input is. */
 export function firingCounts(params: Params, embedder: Float32Array, nFeatures: number, batch: SparseBatch): Int32Array {
   const { k, m, w1, b } = params;
-  // P = W1 E (k x N), so a sample's pre-activation is b + sum over its active features of v_i P[:, i].
-  const p = new Float32Array(k * nFeatures);
-  for (let j = 0; j < k; j++)
-    for (let d = 0; d < m; d++) {
-      const w = w1[j * m + d];
-      for (let i = 0; i < nFeatures; i++) p[j * nFeatures + i] += w * embedder[d * nFeatures + i];
-    }
+  const p = featureDirections(w1, k, m, embedder, nFeatures);
   const counts = new Int32Array(k);
   const pre = new Float64Array(k);
   for (let s = 0; s < batch.size; s++) {

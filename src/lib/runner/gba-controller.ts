@@ -1,7 +1,7 @@
 import { type RunConfig, withGbaDefaults } from "../protocol/config.js";
 import { clampBiases, GbaAccumulator, gbaUpdate, neuronTargets } from "../protocol/gba.js";
 import type { Engine } from "../engines/engine.js";
-import { rowNorms } from "../protocol/linalg.js";
+import { featureDirections, rowNorms } from "../protocol/linalg.js";
 import type { Params } from "../protocol/params.js";
 import type { SparseBatch } from "../protocol/samplers.js";
 import { makeSampler } from "../protocol/world.js";
@@ -56,17 +56,9 @@ export class GbaController {
   static measure(params: Params, embedder: Float32Array, nFeatures: number, batch: SparseBatch, bias: Float32Array, accumulator: GbaAccumulator): void {
     const { k, m, w1 } = params;
     // P transposed (N x k), so that a feature's column is contiguous for the gather.
+    const p = featureDirections(w1, k, m, embedder, nFeatures);
     const pt = new Float32Array(nFeatures * k);
-    const row = new Float64Array(nFeatures);
-    for (let j = 0; j < k; j++) {
-      row.fill(0);
-      for (let d = 0; d < m; d++) {
-        const w = w1[j * m + d];
-        const e = d * nFeatures;
-        for (let i = 0; i < nFeatures; i++) row[i] += w * embedder[e + i];
-      }
-      for (let i = 0; i < nFeatures; i++) pt[i * k + j] = row[i];
-    }
+    for (let j = 0; j < k; j++) for (let i = 0; i < nFeatures; i++) pt[i * k + j] = p[j * nFeatures + i];
     const pre = new Float64Array(k);
     for (let s = 0; s < batch.size; s++) {
       for (let j = 0; j < k; j++) pre[j] = bias[j];
