@@ -19,6 +19,7 @@ export interface SizeOptions {
 /** Human labels for columns used on axes. */
 export const LABELS: Record<string, string> = {
   final_loss: "final loss",
+  relative_loss: "final loss / loss of predicting 0",
   loss: "loss",
   mono_per_feature: "mono neurons / features",
   mono_per_neuron: "mono neurons / neurons",
@@ -42,7 +43,7 @@ export const LABELS: Record<string, string> = {
 export const label = (field: string) => LABELS[field] ?? field;
 
 /** Swept fields whose grids are log-spaced. */
-export const LOG_FIELDS = new Set(["lr", "eps", "k", "l1", "decay", "decay_nominal", "wall_s", "flop", "final_loss"]);
+export const LOG_FIELDS = new Set(["lr", "eps", "k", "l1", "decay", "decay_nominal", "wall_s", "flop", "final_loss", "relative_loss"]);
 
 function base(options: SizeOptions, values: Datum[]): Spec {
   const spec: Spec = { $schema: SCHEMA, width: options.width, height: options.height ?? Math.round(options.width * 0.55), data: { values } };
