@@ -2,7 +2,8 @@
  * Figure builders shared by the pages: each queries DuckDB-WASM through ./sql.ts, shapes the rows and renders a
  * pure spec from ./specs.ts as a numbered figure.
  */
-import { runs } from "./claims.js";
+// The runs table comes from build-time JSON: a sweep figure needs no DuckDB-WASM.
+import { runsJson as runs } from "./runs-json.js";
 import { ensureSfa, ensureTables } from "./data.js";
 import { query, type Row } from "./db.js";
 import { heatmapOrder, heatmapPixels, pixelsToDataUrl, poolFactor, type NeuronRow, type SfaRow } from "./heatmap.js";
