@@ -6,7 +6,6 @@ import { biasDecayFactor, learningRate, LOSS_LOG_EVERY, snapshotSteps } from "..
 import { makeSampler, makeWorld, type World } from "../protocol/world.js";
 import type { SparseBatch } from "../protocol/samplers.js";
 import type { Engine, EngineContext, EngineFactory } from "../engines/engine.js";
-import { tfjsEngine } from "../engines/tfjs.js";
 import { GbaController } from "./gba-controller.js";
 
 /** Metrics of the model after `step` optimiser steps. `loss` is the mean task loss of the steps since the previous
@@ -44,18 +43,12 @@ export interface TrainProgress {
   loss: number;
 }
 
-/**
- * The engine for a run. A gba run needs `setBiases`; an engine without it is replaced by the tfjs reference engine
- * (which has it), so a sweep with the default engine still runs GBA experiments. The run records the engine that
- * actually trained it.
- */
+/** The engine for a run. A gba run needs `setBiases` (every engine here has it); one without it is refused. */
 async function createEngine(config: RunConfig, factory: EngineFactory, context: EngineContext): Promise<Engine> {
   const engine = await factory.create(context);
   if (biasRule(config) !== "gba" || typeof engine.setBiases === "function") return engine;
   engine.dispose();
-  const fallback = await tfjsEngine.create(context);
-  if (typeof fallback.setBiases !== "function") throw new Error(`bias_rule=gba needs an engine with setBiases; ${factory.id} and tfjs have none`);
-  return fallback;
+  throw new Error(`bias_rule=gba needs an engine with setBiases; ${factory.id} has none`);
 }
 
 /** The step at which the model is also measured (outside the paper's snapshot list) for the convergence rule, which

@@ -52,10 +52,9 @@ describe("training with bias_rule = gba", () => {
     expect(calls).toHaveLength(0);
   });
 
-  it("falls back to the tfjs engine when the chosen one has no setBiases", async () => {
+  it("refuses a gba run on an engine without setBiases, naming it; paper runs still train on it", async () => {
     const { factory } = biasRecordingEngine(false);
-    const outcome = await train(gbaConfig({ steps: 8 }), factory);
-    expect(outcome.engine).toMatch(/^tfjs-/);
+    await expect(train(gbaConfig({ steps: 8 }), factory)).rejects.toThrow(/bias_rule=gba needs an engine with setBiases; fake has none/);
     const paper = await train(RunConfigSchema.parse(smallConfig({ steps: 8 })), factory);
     expect(paper.engine).toBe("fake");
   });
