@@ -6,8 +6,8 @@
  *
  * Numbers do not depend on the thread count: the batch is cut into fixed blocks and the neurons into fixed tiles,
  * every output element is reduced by one work item in a fixed order, and the LAMB norms are summed over fixed chunks
- * in order (see src/addon.cc). The instruction set can change float rounding (baseline x86-64 has no FMA), so it is
- * part of the version.
+ * in order (see src/addon.cc). The instruction set can change float rounding (vector width, FMA), so it is part of
+ * the version.
  */
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -196,11 +196,11 @@ export function nativeEngineFactory(options: { threads?: number } = {}): NativeE
   if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1))
     throw new RangeError(`native engine: threads must be a positive integer, got ${options.threads}`);
   const state = loadNative();
-  const generic = "addon" in state && state.addon.isa() === "generic";
   return {
     id: "native",
-    // Baseline x86-64 has no FMA, so its rounding differs from the AVX2 and AVX-512 kernels' (which agree).
-    version: generic ? "native-1-nofma" : "native-1",
+    // The instruction set's vector width decides the order of some sums (and baseline x86-64 has no FMA), so runs on
+    // different instruction sets may differ in rounding: each has its own cache entries.
+    version: `native-2-${"addon" in state ? state.addon.isa() : "unavailable"}`,
     available: nativeAvailable,
     async create(context) {
       const current = loadNative();

@@ -133,7 +133,7 @@ struct Engine {
     md.mp = pad(m, TILE); md.kp = pad(k, TILE); md.op = pad(o, TILE);
     md.task = task; md.act = act;
     const size_t KP = md.kp, MP = md.mp, OP = md.op;
-    md.w1 = alloc(KP * MP); md.w1t = alloc(MP * KP); md.b = alloc(KP); md.w2t = alloc(KP * OP);
+    md.w1 = alloc(KP * MP); md.w1t = alloc(MP * KP); md.b = alloc(KP); md.w2t = alloc(KP * OP); md.w2 = alloc(OP * KP);
     md.gw1 = alloc(KP * MP); md.gb = alloc(KP); md.gw2t = alloc(KP * OP);
     md.m1 = alloc(KP * MP); md.v1 = alloc(KP * MP); md.mb = alloc(KP); md.vb = alloc(KP);
     md.m2 = alloc(KP * OP); md.v2 = alloc(KP * OP);
@@ -173,9 +173,16 @@ struct Engine {
     pool = new Pool(threads);
   }
 
-  void rebuildW1T() {
+  // The transposed copies the products read: W1T from W1, W2 from W2T (in 16 x 16 blocks, cache-friendly).
+  void rebuildCopies() {
     for (int j = 0; j < md.k; j++)
       for (int d = 0; d < md.m; d++) md.w1t[(size_t)d * md.kp + j] = md.w1[(size_t)j * md.mp + d];
+    pool->run(md.kp / 16, [this](int i) {
+      const int j0 = i * 16;
+      for (int o0 = 0; o0 < md.o; o0 += 16)
+        for (int j = j0; j < j0 + 16; j++)
+          for (int q = o0; q < std::min(md.o, o0 + 16); q++) md.w2[(size_t)q * md.kp + j] = md.w2t[(size_t)j * md.op + q];
+    });
   }
 
   void bindBatch(int size, const int32_t *offs, const int32_t *idx, const float *val) {
@@ -198,7 +205,7 @@ struct Engine {
     int64_t pairs = 0;
     for (int i = 0; i < blocks; i++) pairs += md.blockPairs[i];
     activePairs = (double)pairs;
-    pool->run(md.kp / JTILE, [this](int i) { kern->neurons(md, i * JTILE); });
+    pool->run(md.kp / NEURONS, [this](int i) { kern->neurons(md, i * NEURONS); });
     return loss / size;
   }
 
@@ -236,7 +243,7 @@ struct Engine {
     });
     if (biasDecay != 1.0f)
       for (int j = 0; j < md.k; j++) md.b[j] *= biasDecay;
-    rebuildW1T();
+    rebuildCopies();
   }
 
   // Per neuron: samples with pre-activation > 0, and the largest pre-activation (0 if none).
@@ -352,7 +359,7 @@ static napi_value Create(napi_env env, napi_callback_info info) {
   std::memcpy(md.b, b, sizeof(float) * k);
   for (int q = 0; q < o; q++)
     for (int j = 0; j < k; j++) md.w2t[(size_t)j * md.op + q] = w2[(size_t)q * k + j];
-  e->rebuildW1T();
+  e->rebuildCopies();
   Engine **holder = new Engine *(e);
   napi_value external;
   CHECK(napi_create_external(env, holder, [](napi_env, void *data, void *) {
@@ -450,7 +457,7 @@ static napi_value Transfer(napi_env env, napi_callback_info info) {
       float &canon = cw2[(size_t)q * md.k + j];
       if (write) padded = canon; else canon = padded;
     }
-  if (write && which == 0) e->rebuildW1T();
+  if (write && which == 0) e->rebuildCopies();
   return nullptr;
 }
 

@@ -10,9 +10,10 @@ namespace mono {
 // code; padded entries are zero and stay zero through the step and the optimiser.
 constexpr int TILE = 64;
 // Samples per work item of the forward/backward phase: a fixed partition of the batch, independent of thread count.
-constexpr int BLOCK = 32;
-// Neurons per work item of the gradient phase.
-constexpr int JTILE = 4;
+constexpr int BLOCK = 64;
+// Neurons per work item of the gradient phase (a multiple of 4 that divides TILE).
+constexpr int NEURONS = 64;
+static_assert(NEURONS == TILE, "the gradient phase sums grad b as one 64-float row per sample");
 // Each LAMB tensor is cut into this many fixed chunks whose partial norms are summed in order (thread-independent).
 constexpr int LAMB_CHUNKS = 16;
 
@@ -26,6 +27,7 @@ struct Model {
   float *w1t;           // mp x kp, W1 transposed, rebuilt after every update (for the pre-activation GEMM)
   float *b;             // kp
   float *w2t;           // kp x op, W2 transposed (a neuron's output weights are one row)
+  float *w2;            // op x kp, W2 itself, rebuilt from w2t after every update (for the backward product)
   float *gw1, *gb, *gw2t;
   float *m1, *v1, *mb, *vb, *m2, *v2;
   float *et;            // n x mp: the embedder transposed, feature i's direction is row i
@@ -46,7 +48,7 @@ struct Kernels {
   const char *isa;
   // Forward and backward of samples [s0, s0 + BLOCK) (rows past the batch are padding and give nothing).
   void (*block)(Model &md, int s0);
-  // Gradients of neurons [j0, j0 + JTILE): sums over the whole batch in sample order.
+  // Gradients of neurons [j0, j0 + NEURONS): sums over the whole batch in sample order.
   void (*neurons)(Model &md, int j0);
   // LAMB first sweep over [i0, i1): moments, the Adam step written over the gradient, squared norms.
   void (*lambMoments)(float *w, float *g, float *m, float *v, size_t i0, size_t i1, double *weightSq, double *stepSq);

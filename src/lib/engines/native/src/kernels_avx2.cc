@@ -2,4 +2,6 @@
 #define KNS avx2
 #define KISA "avx2"
 #define KTABLE kernelsAvx2
+#define KWIDE 0
+#define KLANES 8
 #include "kernels.inc"

@@ -2,4 +2,6 @@
 #define KNS avx512
 #define KISA "avx512"
 #define KTABLE kernelsAvx512
+#define KWIDE 1
+#define KLANES 16
 #include "kernels.inc"

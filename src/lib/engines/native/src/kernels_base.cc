@@ -2,4 +2,6 @@
 #define KNS base
 #define KISA "generic"
 #define KTABLE kernelsBase
+#define KWIDE 0
+#define KLANES 4
 #include "kernels.inc"
