@@ -23,26 +23,44 @@ export function commandFor(experiments: string[], preset: string): string {
   return sweepCommand(experiments.join(","), preset);
 }
 
-/** "6 runs of LR1, 1 seed each" style description. */
-export function describeRuns(rows: Row[], experiments: string[], preset: string): string {
-  const seeds = new Set(rows.map((r) => r.seed)).size;
-  return `${rows.length} runs of ${experiments.join(", ")} (${preset} preset, ${seeds} seed${seeds === 1 ? "" : "s"} per setting)`;
+/** "6 runs of LR1 (quick preset, 4096 steps × batch 16, 1 seed per setting)": the seeds counted per plotted setting,
+ * so a figure that mixes 3-seed and 1-seed experiments says so, and every scale it mixes is named. */
+export function describeRuns(rows: Row[], experiments: string[], preset: string, points?: SweepPoint[]): string {
+  const counts = points?.length ? points.map((p) => p.n) : [new Set(rows.map((r) => r.seed)).size];
+  const lo = Math.min(...counts);
+  const hi = Math.max(...counts);
+  const seeds = lo === hi ? `${lo} seed${lo === 1 ? "" : "s"} per setting` : `${lo} to ${hi} seeds per setting`;
+  const scales = [...new Set(rows.map(scaleOf))];
+  return `${rows.length} runs of ${experiments.join(", ")} (${preset} preset, ${scales.join("; ")}, ${seeds})`;
 }
+
+/** The one value all of these take (to display precision), or null when they differ; NaN-only or empty → 0 points. */
+export function flatValue(values: number[]): number | null {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return values.length === 0 ? Number.NaN : null;
+  const lo = Math.min(...finite);
+  const hi = Math.max(...finite);
+  return hi - lo <= 1e-9 * Math.max(1, Math.abs(hi)) ? lo : null;
+}
+
+/** A run's training scale, for captions and line styles. */
+export const scaleOf = (r: Row) => `${r.steps} steps × batch ${r.batch}`;
 
 /** Mean and 95% interval over seeds of y for each (series, x). */
 export function aggregate(rows: Row[], x: string, y: string, series: (r: Row) => string = (r) => String(r.experiment)): SweepPoint[] {
-  const groups = new Map<string, { x: number; series: string; ys: number[] }>();
+  const groups = new Map<string, { x: number; series: string; scale: string; ys: number[] }>();
   for (const r of rows) {
     if (r.status !== "ok") continue;
     const s = series(r);
-    const key = `${s}|${r[x]}`;
-    const g = groups.get(key) ?? { x: Number(r[x]), series: s, ys: [] };
+    // Runs at different scales are different points (and lines), never averaged together.
+    const key = `${s}|${scaleOf(r)}|${r[x]}`;
+    const g = groups.get(key) ?? { x: Number(r[x]), series: s, scale: scaleOf(r), ys: [] };
     g.ys.push(Number(r[y]));
     groups.set(key, g);
   }
   return [...groups.values()].map((g) => {
     const ci = meanInterval(g.ys);
-    return { x: g.x, series: g.series, mean: ci.mean ?? Number.NaN, lo: ci.lo, hi: ci.hi, n: ci.n };
+    return { x: g.x, series: g.series, scale: g.scale, mean: ci.mean ?? Number.NaN, lo: ci.lo, hi: ci.hi, n: ci.n };
   }).filter((p) => Number.isFinite(p.mean)).sort((a, b) => a.series.localeCompare(b.series) || a.x - b.x);
 }
 
@@ -62,10 +80,20 @@ export async function sweepFigure(o: SweepFigureOptions): Promise<HTMLElement> {
   const [all, preset] = await Promise.all([runs(), sitePreset()]);
   const rows = all.filter((r) => o.experiments.includes(String(r.experiment)));
   const points = aggregate(rows, o.x, o.y, o.series);
+  const flat = flatValue(points.map((p) => p.mean));
+  if (flat !== null) {
+    // A chart with one tick says nothing a sentence cannot: say it.
+    return figure(html`<p class="chart-sentence">${points.length === 0 ? `No run of ${o.experiments.join(", ")} finished without diverging: there is nothing to plot.` : `Every setting gives ${label(o.y)} = ${+flat.toPrecision(4)} (${points.length} points over ${label(o.x)}), so there is no curve to draw.`}</p>` as HTMLElement, {
+      number: o.number,
+      caption: o.caption,
+      runs: describeRuns(rows, o.experiments, preset, points),
+      command: commandFor(o.experiments, preset),
+    });
+  }
   return chartFigure(sweepSpec(points, { x: o.x, y: o.y, width: o.width, rule: o.rule }), {
     number: o.number,
     caption: o.caption,
-    runs: describeRuns(rows, o.experiments, preset),
+    runs: describeRuns(rows, o.experiments, preset, points),
     command: commandFor(o.experiments, preset),
     ariaLabel: `Figure ${o.number}: ${label(o.y)} against ${label(o.x)} for ${o.experiments.join(", ")}.`,
   });
