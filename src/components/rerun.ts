@@ -1,0 +1,246 @@
+/**
+ * "Re-run in your browser": trains a published run again in a Web Worker on the wasm engine shipped with the site,
+ * draws its loss, mono/features and mean-bias curves live over the published ones, and at the end compares every
+ * column of the published row with the recomputed one. Also the shared plumbing of the playground (startRun,
+ * estimateSeconds).
+ */
+import { FileAttachment } from "observablehq:stdlib";
+import { TABLES } from "../lib/runner/tables.js";
+import type { RunConfig } from "../lib/protocol/config.js";
+import type { RunSpec } from "../lib/experiments/sweep.js";
+import type { SnapshotMessage, StartMessage, WorkerMessage } from "./rerun-worker.js";
+import { lineChart, type Series } from "./playground-plot.js";
+import { ensureTables } from "./data.js";
+import { query } from "./db.js";
+
+export type Row = Record<string, unknown>;
+type Done = Extract<WorkerMessage, { type: "done" }>;
+
+export const WASM_URL: string = FileAttachment("../lib/engines/wasm/build/engine.wasm").href;
+const WORKER_URL: string = FileAttachment("./rerun-bundle.js").href;
+/** The engine name the wasm engine records (runs.parquet `engine`). */
+export const BROWSER_ENGINE = "wasm-simd";
+/** Runs estimated above this many seconds ask before they start. */
+export const CONFIRM_ABOVE_S = 90;
+
+const CONFIG_FIELDS = ["task", "activation", "sampler", "n_features", "m", "k", "eps", "lr", "init_bias", "decay", "l1", "batch", "steps", "seed"] as const;
+const GBA_COLUMNS = ["gba_groups", "gba_p_high", "gba_p_low", "gba_every", "gba_buffer", "gba_gamma"] as const;
+
+/** The RunSpec a published row was trained from (its config columns, run id, experiment, preset, nominal decay). */
+export function specFromRow(row: Row): RunSpec {
+  const config: Record<string, unknown> = {};
+  for (const f of CONFIG_FIELDS) {
+    if (row[f] === undefined || row[f] === null) throw new Error(`run ${String(row.run_id)} has no ${f}: cannot re-run it`);
+    config[f] = row[f];
+  }
+  if (row.bias_rule === "gba") {
+    config.bias_rule = "gba";
+    for (const f of GBA_COLUMNS) if (row[f] !== null && row[f] !== undefined) config[f] = row[f];
+  }
+  if (row.metric_form === "code") config.metric_form = "code";
+  return {
+    run_id: String(row.run_id),
+    experiment: String(row.experiment),
+    preset: String(row.preset) as RunSpec["preset"],
+    decay_nominal: Number(row.decay_nominal ?? row.decay),
+    variant: row.variant === null || row.variant === undefined ? undefined : String(row.variant),
+    config: config as RunConfig,
+  };
+}
+
+export interface RunHandle {
+  worker: Worker;
+  done: Promise<Done>;
+  cancel(): void;
+}
+
+/** Train `spec` in a fresh module worker; `onMessage` sees every progress and snapshot message. */
+export function startRun(spec: RunSpec, o: { withSfa?: boolean; onMessage?: (m: WorkerMessage) => void } = {}): RunHandle {
+  const worker = new Worker(WORKER_URL, { type: "module", name: `train ${spec.run_id}` });
+  let cancelled = false;
+  let fail: (error: Error) => void = () => {};
+  const done = new Promise<Done>((resolve, reject) => {
+    fail = reject;
+    worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
+      const m = event.data;
+      o.onMessage?.(m);
+      if (m.type === "done") resolve(m);
+      if (m.type === "error") reject(new Error(m.message));
+      if (m.type === "done" || m.type === "error") worker.terminate();
+    };
+    worker.onerror = (event) => reject(new Error(event.message || "the training worker failed to start"));
+  });
+  const start: StartMessage = { type: "start", spec, wasmUrl: new URL(WASM_URL, location.href).href, withSfa: o.withSfa };
+  worker.postMessage(start);
+  return {
+    worker,
+    done,
+    cancel() {
+      if (cancelled) return;
+      cancelled = true;
+      worker.terminate();
+      fail(new Error("cancelled"));
+    },
+  };
+}
+
+/** Probe config: small enough to take well under a second, large enough that its time is mostly training steps. */
+const PROBE: RunConfig = { task: "decoder", activation: "relu", sampler: "equal", n_features: 512, m: 64, k: 256, eps: 1 / 64, lr: 0.003, init_bias: -1, decay: 0, l1: 0, batch: 16, steps: 512, seed: 1 };
+let rate: Promise<number> | null = null;
+
+/** Seconds per (step × sample × neuron) in this browser, measured once per page by training the probe config. */
+export function measuredRate(): Promise<number> {
+  rate ??= startRun({ run_id: "probe", experiment: "probe", preset: "smoke", decay_nominal: 0, config: PROBE }).done.then((d) => d.wall_s / (PROBE.steps * PROBE.batch * PROBE.k));
+  rate.catch(() => (rate = null));
+  return rate;
+}
+
+export const estimateSeconds = (c: Pick<RunConfig, "steps" | "batch" | "k">, perUnit: number) => c.steps * c.batch * c.k * perUnit;
+
+export const duration = (s: number) => (s < 90 ? `${Math.max(1, Math.round(s))} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`);
+
+const FLOAT_COLUMNS = new Set(TABLES.find((t) => t.name === "runs")!.columns.filter((c) => c.type === "FLOAT").map((c) => c.name));
+/** Columns that describe how the run was computed, not what it computed. */
+const NOT_COMPARED = new Set(["wall_s", "engine"]);
+const missing = (v: unknown) => v === null || v === undefined || (typeof v === "number" && Number.isNaN(v));
+
+/** Every column of the recomputed row that the published row also has, compared exactly (FLOAT columns at float32). */
+export function compareRows(published: Row, recomputed: Row): { compared: number; differences: { column: string; published: unknown; browser: unknown }[] } {
+  const differences: { column: string; published: unknown; browser: unknown }[] = [];
+  let compared = 0;
+  for (const [column, browser] of Object.entries(recomputed)) {
+    if (NOT_COMPARED.has(column) || !(column in published)) continue;
+    compared++;
+    const pub = published[column];
+    if (missing(pub) && missing(browser)) continue;
+    const same = typeof pub === "number" && typeof browser === "number" ? (FLOAT_COLUMNS.has(column) ? Math.fround(pub) === Math.fround(browser) : pub === browser) : String(pub) === String(browser);
+    if (!same) differences.push({ column, published: pub, browser });
+  }
+  return { compared, differences };
+}
+
+const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+async function publishedCheckpoints(runId: string): Promise<Row[]> {
+  await ensureTables("checkpoints");
+  return query(`SELECT step, loss, mono_per_feature, mean_bias FROM checkpoints WHERE run_id = ${quote(runId)} ORDER BY step`);
+}
+
+const CURVES = [
+  { key: "loss", title: "loss", logY: true },
+  { key: "mono_per_feature", title: "mono / features", logY: false },
+  { key: "mean_bias", title: "mean bias", logY: false },
+] as const;
+
+/** Live charts of the three checkpoint curves: the published ones dashed, the browser's solid. */
+export function liveCurves(published: Row[], width: number) {
+  const box = document.createElement("div");
+  box.className = "fig-row live-curves";
+  const mine: SnapshotMessage[] = [];
+  const draw = () =>
+    box.replaceChildren(
+      ...CURVES.map((c) => {
+        const series: Series[] = [];
+        if (published.length) series.push({ name: "published", color: "#999", dashed: true, points: published.map((p) => ({ x: Math.log2(Number(p.step)), y: Number(p[c.key]) })) });
+        series.push({ name: "this browser", color: "#d2423b", points: mine.map((p) => ({ x: Math.log2(p.step), y: p[c.key] })) });
+        return lineChart(series, { title: c.title, xLabel: "log2(step)", width, height: 170, logY: c.logY });
+      }),
+    );
+  draw();
+  return { element: box, add: (s: SnapshotMessage) => (mine.push(s), draw()), reset: () => ((mine.length = 0), draw()) };
+}
+
+function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
+  node.append(...children);
+  return node;
+}
+
+/** The button and everything it draws, for one published run row. */
+export function rerunButton(row: Row, o: { width?: number } = {}): HTMLElement {
+  const box = h("div", { class: "rerun", "data-state": "idle", "data-run": String(row.run_id) });
+  const button = h("button", { type: "button", class: "rerun-start" }, "Re-run in your browser");
+  const engineNote =
+    row.engine && row.engine !== BROWSER_ENGINE
+      ? h("p", { class: "muted rerun-engine" }, `This run was trained by the ${String(row.engine)} engine; your browser trains on ${BROWSER_ENGINE}. Different engines round differently, so expect close numbers, not identical ones.`)
+      : h("p", { class: "muted rerun-engine" }, `Trains the same config and seed on the site's wasm engine (${BROWSER_ENGINE}), which trained this row: the numbers should be identical.`);
+  const status = h("div", { class: "rerun-status", "aria-live": "polite" });
+  const charts = h("div");
+  const verdict = h("div", { class: "rerun-verdict" });
+  box.append(h("div", {}, button), engineNote, status, charts, verdict);
+  const setState = (s: string) => (box.dataset.state = s);
+  let handle: RunHandle | null = null;
+
+  button.onclick = async () => {
+    button.disabled = true;
+    verdict.replaceChildren();
+    let spec: RunSpec;
+    try {
+      spec = specFromRow(row);
+      setState("probing");
+      status.replaceChildren("Measuring this browser's speed (a 512-step probe run) …");
+      const [perUnit, published] = await Promise.all([measuredRate(), publishedCheckpoints(spec.run_id).catch(() => [] as Row[])]);
+      const estimate = estimateSeconds(spec.config, perUnit);
+      if (estimate > CONFIRM_ABOVE_S) {
+        setState("confirm");
+        const go = h("button", { type: "button", class: "rerun-go" }, "Train anyway");
+        const stop = h("button", { type: "button", class: "rerun-stop" }, "Not now");
+        status.replaceChildren(h("p", {}, `This run would take about ${duration(estimate)} here (${spec.config.steps} steps × batch ${spec.config.batch} × k ${spec.config.k} at this browser's measured ${(1 / perUnit / 1e6).toFixed(1)} M neuron-samples/s). `, go, " ", stop));
+        const yes = await new Promise<boolean>((ok) => ((go.onclick = () => ok(true)), (stop.onclick = () => ok(false))));
+        if (!yes) {
+          setState("idle");
+          status.replaceChildren();
+          button.disabled = false;
+          return;
+        }
+      }
+      const curves = liveCurves(published, Math.max(220, Math.floor(((o.width ?? 900) - 40) / 3)));
+      charts.replaceChildren(curves.element);
+      const bar = h("progress", { max: String(spec.config.steps), value: "0" });
+      const text = h("span", {}, ` estimated ${duration(estimate)}`);
+      const cancel = h("button", { type: "button", class: "rerun-cancel" }, "Cancel");
+      status.replaceChildren(bar, text, " ", cancel);
+      setState("running");
+      handle = startRun(spec, {
+        onMessage: (m) => {
+          if (m.type === "snapshot") curves.add(m);
+          if (m.type === "progress") {
+            bar.value = m.step;
+            const left = (m.elapsed_ms / 1000 / m.step) * (m.steps - m.step);
+            text.textContent = ` step ${m.step} of ${m.steps}, about ${duration(left)} left`;
+          }
+        },
+      });
+      const current = handle;
+      cancel.onclick = () => {
+        current.cancel();
+        setState("cancelled");
+        status.replaceChildren(`Cancelled at step ${bar.value} of ${spec.config.steps}: the worker was stopped.`);
+        button.disabled = false;
+      };
+      const done = await current.done;
+      const { compared, differences } = compareRows(row, done.row);
+      setState("done");
+      box.dataset.verdict = differences.length === 0 ? "identical" : "different";
+      status.replaceChildren(`Trained ${spec.config.steps} steps in ${done.wall_s.toFixed(1)} s (${Math.round(spec.config.steps / done.wall_s)} steps/s).`);
+      verdict.replaceChildren(
+        differences.length === 0
+          ? h("p", { class: "rerun-identical" }, h("strong", {}, "Identical: "), `all ${compared} columns of the published row (config, final loss, mono neurons, coverage, dead neurons, biases, convergence) match this browser's run exactly.`)
+          : h(
+              "div",
+              {},
+              h("p", {}, h("strong", {}, `${differences.length} of ${compared} columns differ`), row.engine !== BROWSER_ENGINE ? ` (expected: different engines).` : "."),
+              h("table", {}, h("tr", {}, h("th", {}, "column"), h("th", {}, "published"), h("th", {}, "this browser")), ...differences.map((d) => h("tr", {}, h("td", {}, d.column), h("td", {}, String(d.published)), h("td", {}, String(d.browser))))),
+            ),
+      );
+      button.disabled = false;
+    } catch (error) {
+      if (box.dataset.state === "cancelled") return;
+      setState("error");
+      status.replaceChildren(h("p", { class: "error" }, `Re-run failed: ${error instanceof Error ? error.message : String(error)}`));
+      button.disabled = false;
+    }
+  };
+  return box;
+}
