@@ -59,6 +59,16 @@ export function scaleFor(field: string, values: number[]): Spec {
   return field === "k" ? { type: "log", base: 2 } : { type: "log" };
 }
 
+/** Axis options to go with scaleFor: a symlog axis gets a labelled tick at every value the data has (Vega would
+ * otherwise leave the small powers of ten unlabelled), at most 12 of them. */
+export function axisFor(field: string, values: number[]): Spec {
+  const scale = scaleFor(field, values);
+  if (scale.type !== "symlog") return {};
+  const ticks = [...new Set(values.filter(Number.isFinite))].sort((a, b) => a - b);
+  const step = Math.ceil(ticks.length / 12);
+  return { axis: { values: ticks.filter((_, i) => i % step === 0), format: "~g", labelOverlap: false, labelAngle: -40, labelAlign: "right" } };
+}
+
 export interface ScatterOptions extends SizeOptions {
   x: string;
   y: string;
@@ -101,8 +111,8 @@ export function scatterSpec(rows: Datum[], o: ScatterOptions): Spec {
     ...base(o, rows),
     mark: { type: "point", filled: true, size: 60, opacity: 0.85 },
     encoding: {
-      x: { field: o.x, type: "quantitative", title: label(o.x), scale: scaleFor(o.x, xs) },
-      y: { field: o.y, type: "quantitative", title: label(o.y), scale: scaleFor(o.y, ys) },
+      x: { field: o.x, type: "quantitative", title: label(o.x), scale: scaleFor(o.x, xs), ...axisFor(o.x, xs) },
+      y: { field: o.y, type: "quantitative", title: label(o.y), scale: scaleFor(o.y, ys), ...axisFor(o.y, ys) },
       ...(o.color ? colourChannels(o.color, rows, o.legendBelow) : {}),
       tooltip: (o.tooltip ?? ["run_id", o.x, o.y]).map((field) => ({ field, title: label(field) })),
     },
@@ -182,7 +192,7 @@ export interface SweepOptions extends SizeOptions {
 /** A final metric against the swept value, one line per series, with 95% intervals over seeds when there are any. */
 export function sweepSpec(points: SweepPoint[], o: SweepOptions): Spec {
   const xs = points.map((p) => p.x);
-  const x = { field: "x", type: "quantitative", title: label(o.x), scale: scaleFor(o.x, xs) };
+  const x = { field: "x", type: "quantitative", title: label(o.x), scale: scaleFor(o.x, xs), ...axisFor(o.x, xs) };
   // Series that are experiment ids take the site-wide colours; other series (eps = ..., lr = ...) the palette in order.
   const series = [...new Set(points.map((p) => p.series))];
   const byExperiment = series.length > 0 && series.every((s) => EXPERIMENT_ORDER.includes(s));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { heatmapOrder, heatmapPixels, poolFactor, viridis } from "../../src/components/heatmap.js";
 import { EXPERIMENT_COLOUR, EXPERIMENT_ORDER, EXPERIMENT_SHAPE, familyOf, OKABE_ITO as PALETTE, variantChannels } from "../../src/components/encodings.js";
-import { biasSpec, convergenceSpec, rowsInBrush, curvesSpec, distributionSpec, heatmapSpec, histogramSpec, linesSpec, OKABE_ITO, scaleFor, scatterSpec, sweepSpec } from "../../src/components/specs.js";
+import { axisFor, biasSpec, convergenceSpec, rowsInBrush, curvesSpec, distributionSpec, heatmapSpec, histogramSpec, linesSpec, OKABE_ITO, scaleFor, scatterSpec, sweepSpec } from "../../src/components/specs.js";
 
 type Spec = Record<string, any>;
 
@@ -125,6 +125,12 @@ describe("heatmap", () => {
     const vp = new Set((v.color.scale as any).domain.map((_: string, i: number) => `${(v.color.scale as any).range[i]}|${(v.shape.scale as any).range[i]}`));
     expect(vp.size).toBe((v.color.scale as any).domain.length);
     expect(OKABE_ITO).toBe(PALETTE);
+  });
+  it("symlog axes label every grid value; other scales keep Vega's ticks", () => {
+    const a = axisFor("l1", [0, 1e-6, 1e-5, 1e-4, 1e-3]) as Spec;
+    expect(a.axis.values).toEqual([0, 1e-6, 1e-5, 1e-4, 1e-3]);
+    expect(a.axis.labelOverlap).toBe(false);
+    expect(axisFor("lr", [0.001, 0.01])).toEqual({});
   });
   it("sweep: experiment series take the site colours, scales get a line style, the y title is not merged", () => {
     const pts = [
