@@ -244,3 +244,15 @@ export function rerunButton(row: Row, o: { width?: number } = {}): HTMLElement {
   };
   return box;
 }
+
+/** The button for a run known by its id (pages that hold only the id): the full row is read from runs.parquet. */
+export function rerunById(runId: string, o: { width?: number } = {}): HTMLElement {
+  const slot = h("div", { class: "rerun-slot" }, h("p", { class: "muted" }, `Loading run ${runId} …`));
+  (async () => {
+    await ensureTables("runs");
+    const [row] = await query(`SELECT * FROM runs WHERE run_id = ${quote(runId)}`);
+    if (!row) throw new Error(`no run ${runId} in runs.parquet`);
+    slot.replaceChildren(rerunButton(row, o));
+  })().catch((error) => slot.replaceChildren(h("p", { class: "error" }, `Cannot offer a re-run: ${error instanceof Error ? error.message : String(error)}`)));
+  return slot;
+}
