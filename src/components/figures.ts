@@ -48,19 +48,20 @@ export const scaleOf = (r: Row) => `${r.steps} steps × batch ${r.batch}`;
 
 /** Mean and 95% interval over seeds of y for each (series, x). */
 export function aggregate(rows: Row[], x: string, y: string, series: (r: Row) => string = (r) => String(r.experiment)): SweepPoint[] {
-  const groups = new Map<string, { x: number; series: string; scale: string; ys: number[] }>();
+  const groups = new Map<string, { x: number; series: string; scale: string; ys: number[]; collapsed: number }>();
   for (const r of rows) {
     if (r.status !== "ok") continue;
     const s = series(r);
     // Runs at different scales are different points (and lines), never averaged together.
     const key = `${s}|${scaleOf(r)}|${r[x]}`;
-    const g = groups.get(key) ?? { x: Number(r[x]), series: s, scale: scaleOf(r), ys: [] };
+    const g = groups.get(key) ?? { x: Number(r[x]), series: s, scale: scaleOf(r), ys: [], collapsed: 0 };
     g.ys.push(Number(r[y]));
+    if (r.collapsed === true) g.collapsed++;
     groups.set(key, g);
   }
   return [...groups.values()].map((g) => {
     const ci = meanInterval(g.ys);
-    return { x: g.x, series: g.series, scale: g.scale, mean: ci.mean ?? Number.NaN, lo: ci.lo, hi: ci.hi, n: ci.n };
+    return { x: g.x, series: g.series, scale: g.scale, mean: ci.mean ?? Number.NaN, lo: ci.lo, hi: ci.hi, n: ci.n, collapsed: g.collapsed };
   }).filter((p) => Number.isFinite(p.mean)).sort((a, b) => a.series.localeCompare(b.series) || a.x - b.x);
 }
 
@@ -90,9 +91,10 @@ export async function sweepFigure(o: SweepFigureOptions): Promise<HTMLElement> {
       command: commandFor(o.experiments, preset),
     });
   }
+  const collapsed = points.reduce((sum, p) => sum + (p.collapsed ?? 0), 0);
   return chartFigure(sweepSpec(points, { x: o.x, y: o.y, width: o.width, rule: o.rule }), {
     number: o.number,
-    caption: o.caption,
+    caption: `${o.caption}${collapsed ? ` A red × marks the settings where runs collapsed (${collapsed} run${collapsed === 1 ? "" : "s"}: at least 99% of neurons dead, or a loss no better than predicting zero); their values are in the means.` : ""}`,
     runs: describeRuns(rows, o.experiments, preset, points),
     command: commandFor(o.experiments, preset),
     ariaLabel: `Figure ${o.number}: ${label(o.y)} against ${label(o.x)} for ${o.experiments.join(", ")}.`,

@@ -178,6 +178,8 @@ export interface SweepPoint {
   n: number;
   /** The runs' scale, "steps × batch" (one line style each when a figure mixes scales). */
   scale?: string;
+  /** Runs at this setting that collapsed (all or nearly all neurons dead, or no better than predicting zero). */
+  collapsed?: number;
 }
 
 export interface SweepOptions extends SizeOptions {
@@ -217,6 +219,14 @@ export function sweepSpec(points: SweepPoint[], o: SweepOptions): Spec {
       mark: { type: "errorbar", ticks: true },
       // The same title as the line's y, so that Vega-Lite does not merge the two into "…, lo".
       encoding: { x, y: { field: "lo", type: "quantitative", title: label(o.y) }, y2: { field: "hi" }, color },
+    });
+  }
+  if (points.some((p) => (p.collapsed ?? 0) > 0)) {
+    // Collapsed runs are marked, so that a low mean there does not pass for a trained model's.
+    layers.push({
+      transform: [{ filter: "datum.collapsed > 0" }],
+      mark: { type: "point", shape: "cross", size: 160, strokeWidth: 2, color: "#d55e00", filled: false },
+      encoding: { x, y: { field: "mean", type: "quantitative", title: label(o.y) }, tooltip: [{ field: "series" }, { field: "x", title: label(o.x) }, { field: "collapsed", title: "collapsed runs" }, { field: "n", title: "runs" }] },
     });
   }
   if (o.rule) {
