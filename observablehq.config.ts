@@ -15,6 +15,7 @@ export default {
     { name: "Mechanism", path: "/mechanism" },
     { name: "Beyond the paper: adaptive biases", path: "/beyond" },
     { name: "Explorer", path: "/explorer" },
+    { name: "Playground", path: "/playground" },
     { name: "Reproduce", path: "/reproduce" },
     { name: "The data chain", path: "/chain" },
   ],
