@@ -220,6 +220,8 @@ export function rerunButton(row: Row, o: { width?: number } = {}): HTMLElement {
         button.disabled = false;
       };
       const done = await current.done;
+      // Kept on the element so that tests can check the recomputed row against the Parquet file independently.
+      (box as unknown as { recomputed: Row }).recomputed = done.row;
       const { compared, differences } = compareRows(row, done.row);
       setState("done");
       box.dataset.verdict = differences.length === 0 ? "identical" : "different";
