@@ -149,10 +149,11 @@ struct Engine {
 
   void freeBatch() {
     std::free(md.x); std::free(md.h); std::free(md.s); std::free(md.dp); std::free(md.y);
-    std::free(md.sampleLoss); std::free(md.blockPairs);
+    std::free(md.sampleLoss); std::free(md.blockPairs); std::free(md.tileDense);
     md.x = md.h = md.s = md.dp = md.y = nullptr;
     md.sampleLoss = nullptr;
     md.blockPairs = nullptr;
+    md.tileDense = nullptr;
     md.cap = 0;
   }
 
@@ -164,6 +165,7 @@ struct Engine {
     md.dp = zeros(cap * md.kp); md.y = zeros(cap * md.op);
     md.sampleLoss = reinterpret_cast<double *>(zeros(cap * 2));
     md.blockPairs = reinterpret_cast<int64_t *>(zeros(cap / BLOCK * 2));
+    md.tileDense = reinterpret_cast<uint8_t *>(zeros(cap / 4));
     md.cap = (int)cap;
   }
 
@@ -173,16 +175,25 @@ struct Engine {
     pool = new Pool(threads);
   }
 
-  // The transposed copies the products read: W1T from W1, W2 from W2T (in 16 x 16 blocks, cache-friendly).
+  // W2 (untransposed) is only read by dense tiles' backward product, so it is rebuilt from W2T lazily.
+  bool w2Fresh = false;
+
+  // The transposed copy of W1 that the pre-activation product reads; W2 becomes stale.
   void rebuildCopies() {
     for (int j = 0; j < md.k; j++)
       for (int d = 0; d < md.m; d++) md.w1t[(size_t)d * md.kp + j] = md.w1[(size_t)j * md.mp + d];
+    w2Fresh = false;
+  }
+
+  // W2 from W2T, in 16 x 16 blocks.
+  void rebuildW2() {
     pool->run(md.kp / 16, [this](int i) {
       const int j0 = i * 16;
       for (int o0 = 0; o0 < md.o; o0 += 16)
         for (int j = j0; j < j0 + 16; j++)
           for (int q = o0; q < std::min(md.o, o0 + 16); q++) md.w2[(size_t)q * md.kp + j] = md.w2t[(size_t)j * md.op + q];
     });
+    w2Fresh = true;
   }
 
   void bindBatch(int size, const int32_t *offs, const int32_t *idx, const float *val) {
@@ -199,6 +210,9 @@ struct Engine {
     md.twoOverB = 2.0f / (float)size;
     md.l1OverB = l1 / (float)size;
     const int blocks = (size + BLOCK - 1) / BLOCK;
+    pool->run(blocks, [this](int i) { kern->prepare(md, i * BLOCK); });
+    const int tiles = blocks * BLOCK / 4;
+    if (!w2Fresh && std::any_of(md.tileDense, md.tileDense + tiles, [](uint8_t d) { return d != 0; })) rebuildW2();
     pool->run(blocks, [this](int i) { kern->block(md, i * BLOCK); });
     double loss = 0;
     for (int s = 0; s < size; s++) loss += md.sampleLoss[s];

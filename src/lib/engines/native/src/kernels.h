@@ -37,6 +37,7 @@ struct Model {
   float *x, *h, *s, *dp, *y;
   double *sampleLoss;   // per sample, summed in order afterwards
   int64_t *blockPairs;  // per block, active (sample, neuron) pairs
+  uint8_t *tileDense;   // per 4-sample tile: 1 when it takes the dense products (decided by its data alone)
   // The batch being processed (borrowed from the caller for the duration of one call).
   int size;
   const int32_t *offs, *idx;
@@ -46,6 +47,8 @@ struct Model {
 
 struct Kernels {
   const char *isa;
+  // First pass over samples [s0, s0 + BLOCK): x, pre-activations, activations, and which tiles are dense.
+  void (*prepare)(Model &md, int s0);
   // Forward and backward of samples [s0, s0 + BLOCK) (rows past the batch are padding and give nothing).
   void (*block)(Model &md, int s0);
   // Gradients of neurons [j0, j0 + NEURONS): sums over the whole batch in sample order.
