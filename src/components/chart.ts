@@ -50,7 +50,7 @@ export async function renderChart(spec: Record<string, unknown>, options: ChartO
     actions: false,
     config: themeConfig() as never,
     tooltip: { theme: "custom" },
-    // Vega's expressions are interpreted, not compiled with the Function constructor: no eval (issue 5, CSP-safe).
+    // Vega's expressions are interpreted, not compiled with the Function constructor: no eval (CSP-safe).
     ast: true,
     expr: expressionInterpreter as never,
   });

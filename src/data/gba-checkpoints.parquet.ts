@@ -1,4 +1,4 @@
 import { emitTable } from "../lib/runner/site-data.js";
 
-// Experiment GBA1's snapshots (issue 6).
+// Experiment GBA1's snapshots.
 await emitTable("checkpoints", ["GBA1"]);

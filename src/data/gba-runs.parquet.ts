@@ -1,4 +1,4 @@
 import { emitTable } from "../lib/runner/site-data.js";
 
-// Experiment GBA1 (issue 6; not a Table 1 row, so not in runs.parquet).
+// Experiment GBA1 (not a Table 1 row, so not in runs.parquet).
 await emitTable("runs", ["GBA1"]);

@@ -1,5 +1,5 @@
 /**
- * Summaries behind the "Beyond the paper: adaptive biases" page (issue 6), as pure functions of table rows (runs of
+ * Summaries behind the "Beyond the paper: adaptive biases" page, as pure functions of table rows (runs of
  * GBA1, rows of sae.parquet). No I/O, no DOM: the page queries the rows and decides verdicts from these numbers.
  */
 

@@ -12,7 +12,7 @@ import { removeManifest, sweepId, writeManifest, type Manifest } from "../runner
 import { writeTables } from "../runner/parquet.js";
 import type { RunRecord } from "../runner/record.js";
 import { IncompleteSweepError, RunFailedError, runSweep } from "../runner/sweep.js";
-// issue 6: SAE1 is its own pipeline (sparse autoencoders), planned and run apart from the toy-model runs.
+// SAE1 is its own pipeline (sparse autoencoders), planned and run apart from the toy-model runs.
 import { expandSae, SAE1_ID, type SaeSpec } from "../experiments/sae1.js";
 import { runSaeExperiment, writeSaeParquet } from "../runner/sae.js";
 import { choiceText, integerText, parseExperiments, parseOverrides, positiveNumberText, refusal, shardText, usageErrorFrom, UsageError, validateCatalogue } from "./validate.js";
@@ -95,7 +95,7 @@ export interface SweepPlan {
   specs: RunSpec[];
   /** The runs this invocation trains: all of them, or the shard's. */
   selected: RunSpec[];
-  /** SAE1's autoencoders when it was asked for (issue 6), else null. */
+  /** SAE1's autoencoders when it was asked for, else null. */
   sae: SaeSpec[] | null;
 }
 
@@ -145,7 +145,7 @@ export function planSweep(argv: string[]): SweepPlan | "list" | null {
   if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(refusal("--out", flags.out, "a directory (this path is a file)"));
   validateCatalogue();
   let specs: RunSpec[];
-  // issue 6: SAE1 is not a toy-model sweep; --set applies to its base model and world.
+  // SAE1 is not a toy-model sweep; --set applies to its base model and world.
   const wantsSae = experiments !== "all" && experiments.includes(SAE1_ID);
   if (wantsSae && flags.shard) throw new UsageError(refusal("--shard", `${flags.shard.index}/${flags.shard.count}`, `no --shard with ${SAE1_ID} (it runs as one job)`));
   let sae: SaeSpec[] | null = null;
@@ -211,7 +211,7 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
   }
-  // issue 6: an SAE1-only invocation writes sae.parquet and no (empty) run tables.
+  // an SAE1-only invocation writes sae.parquet and no (empty) run tables.
   const paths = plan.sae && specs.length === 0 ? [] : await writeTables(records, plan.out);
   if (plan.sae) {
     const saeRows = await runSaeExperiment(plan.sae, { engine: plan.engine, cacheDir: plan.cache ? (io.cacheDir ? join(io.cacheDir, "sae") : undefined) : null, log });

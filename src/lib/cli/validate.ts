@@ -131,7 +131,7 @@ export function parseOverrides(texts: string[]): Record<string, string | number>
 // ---------------------------------------------------------------------------------------------------------------
 // --experiment
 
-// Table 1 ids, then the experiments beyond the paper (GBA1, SAE1: issue 6), which "all" does not include.
+// Table 1 ids, then the experiments beyond the paper (GBA1, SAE1), which "all" does not include.
 export const EXPERIMENT_IDS: string[] = [...ALL_EXPERIMENT_IDS];
 
 /** `list`, `all`, or comma-separated Table 1 ids, each once. */

@@ -1,7 +1,7 @@
 import { EXPERIMENTS, experimentById, type Experiment, type ExperimentVariant } from "./table1.js";
 
 /**
- * Experiments beyond the paper (issue 6). They are not Table 1 rows: `--experiment all` and the Table 1 pages do not
+ * Experiments beyond the paper. They are not Table 1 rows: `--experiment all` and the Table 1 pages do not
  * include them; they are run by id.
  *
  * GBA1: Group Bias Adaptation as the toy model's bias rule, against the paper's engineered recipe (LR3-style: init

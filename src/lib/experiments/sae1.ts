@@ -3,7 +3,7 @@ import type { SaeMethod } from "../protocol/sae.js";
 import { PRESETS, type Preset } from "./presets.js";
 
 /**
- * Experiment SAE1 (beyond the paper, issue 6): tied-weight sparse autoencoders scored against the toy world's true
+ * Experiment SAE1 (beyond the paper): tied-weight sparse autoencoders scored against the toy world's true
  * features, with three sparsity rules (GBA; TopK with K swept; L1 with lambda swept), on two targets:
  * - `input`: x = E v; feature i's true direction is column i of E.
  * - `hidden`: the hidden activations h(v) of a trained polysemantic LR1-style model (init bias 0, no decay);

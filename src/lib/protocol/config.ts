@@ -39,7 +39,7 @@ export const RunConfigSchema = z
     batch: positiveInt,
     steps: positiveInt,
     seed: z.number().int().nonnegative().lte(0xffffffff),
-    // Beyond the paper (issue 6). Optional and absent for the paper's rule, so every paper config, its run id and its
+    // Beyond the paper. Optional and absent for the paper's rule, so every paper config, its run id and its
     // cache key are exactly what they were before these fields existed. Absent bias_rule means "paper".
     bias_rule: z.enum(BIAS_RULES).optional(),
     /** GBA: number of neuron groups K. */

@@ -1,5 +1,5 @@
 /**
- * When is a run converged? Issue 3's rule: the task loss improved by less than 2% over the last quarter of training.
+ * When is a run converged? The loss rule: the task loss improved by less than 2% over the last quarter of training.
  * Read two-sided: a loss that rose by 2% or more over the last quarter (a run going unstable, as LR1 at lr 0.03 does
  * with batch 16) is not converged either. Both ends are averages over 1/32 of the steps (as final_loss is), so one
  * noisy batch cannot decide it.

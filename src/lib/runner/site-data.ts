@@ -74,7 +74,7 @@ export async function emitTable(table: TableSpec["name"], experiments: string[] 
 }
 
 /**
- * The SAE1 loader's whole job (issue 6): every SAE of the site's preset (trained, or read from the SAE cache under
+ * The SAE1 loader's whole job: every SAE of the site's preset (trained, or read from the SAE cache under
  * the run cache), as sae.parquet on stdout. On failure: a message, exit 1.
  */
 export async function emitSae(env: NodeJS.ProcessEnv = process.env): Promise<void> {

@@ -76,7 +76,7 @@ function formatDuration(seconds: number): string {
  * A record (cached or fresh) labelled with this spec's identity: the same config may belong to several runs (of
  * different experiments, presets or variants), and the cache holds it once. Every scalar field of the spec besides
  * its config (run_id, experiment, preset, decay_nominal, variant, ...) is a runs column and is taken from the spec;
- * a spec without a variant gets NULL (issue 6), and a record without bias_rule is a paper run.
+ * a spec without a variant gets NULL, and a record without bias_rule is a paper run.
  */
 function labelled(record: RunRecord, spec: RunSpec): RunRecord {
   const identity = Object.fromEntries(Object.entries(spec).filter(([key, value]) => key !== "config" && (value === null || typeof value !== "object")));

@@ -52,7 +52,7 @@ export const TABLES: TableSpec[] = [
       c("wall_s", "DOUBLE", "Wall-clock seconds to train and measure the run."),
       c("status", "VARCHAR", "ok, or diverged (the loss became NaN or infinite)."),
       c("diverged_at", "INTEGER", "Step at which the run diverged (NULL when it did not)."),
-      // Beyond the paper (issue 6): appended, so the columns above keep their positions.
+      // Beyond the paper: appended, so the columns above keep their positions.
       c("bias_rule", "VARCHAR", "How the first-layer biases were set: paper (init offset, gradient, decay) or gba (Group Bias Adaptation, no gradient)."),
       c("variant", "VARCHAR", "Named variant of an experiment that compares recipes (e.g. GBA1's LR1, LR3, gba-...); NULL for Table 1 rows."),
       c("gba_groups", "INTEGER", "GBA: number of neuron groups K (NULL under the paper's rule)."),

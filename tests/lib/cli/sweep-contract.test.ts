@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GRIDS } from "../../../src/lib/experiments/table1.js";
 import { TABLES } from "../../../src/lib/runner/tables.js";
 
-/** The sweep CLI's contract (issue 2): the files, their columns and reproducible metrics, on the smoke preset. */
+/** The sweep CLI's contract: the files, their columns and reproducible metrics, on the smoke preset. */
 const root = mkdtempSync(join(tmpdir(), "sweep-contract-"));
 
 /** Async, so that the test worker stays responsive to vitest while the CLI trains. */
