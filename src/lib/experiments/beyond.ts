@@ -1,3 +1,4 @@
+import { SAE1_ID } from "./sae1.js";
 import { EXPERIMENTS, experimentById, type Experiment, type ExperimentVariant } from "./table1.js";
 
 /**
@@ -64,8 +65,8 @@ export const GBA1: Experiment = {
 /** Beyond-the-paper experiments that run through the toy-model sweep runner. */
 export const BEYOND_EXPERIMENTS: readonly Experiment[] = [GBA1];
 
-/** SAE1 is its own pipeline (runner/sae.ts): sparse autoencoders, not toy-model runs. */
-export const SAE_EXPERIMENT_ID = "SAE1";
+/** SAE1 is its own pipeline (runner/sae.ts): sparse autoencoders, not toy-model runs. Its id is defined in sae1.ts. */
+export const SAE_EXPERIMENT_ID = SAE1_ID;
 
 /** Every experiment id the CLI accepts by name: Table 1, GBA1, SAE1. */
 export const ALL_EXPERIMENT_IDS: readonly string[] = [...EXPERIMENTS.map((e) => e.id), ...BEYOND_EXPERIMENTS.map((e) => e.id), SAE_EXPERIMENT_ID];
