@@ -16,6 +16,9 @@ constexpr int NEURONS = 64;
 static_assert(NEURONS == TILE, "the gradient phase sums grad b as one 64-float row per sample");
 // Each LAMB tensor is cut into this many fixed chunks whose partial norms are summed in order (thread-independent).
 constexpr int LAMB_CHUNKS = 16;
+// How a 4-sample tile is computed (Model::tileDense bits, see prepare in kernels.inc).
+constexpr uint8_t TILED_FORWARD = 1;
+constexpr uint8_t DENSE_BACKWARD = 2;
 
 struct Model {
   int n, m, k, o;       // features, embedding dims, hidden neurons, outputs

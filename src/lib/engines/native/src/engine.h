@@ -1,0 +1,282 @@
+// One run of the native engine: its tensors (Model), a small persistent thread pool, and the step's phases in order.
+// The arithmetic lives in kernels.inc; this decides which instruction set runs it (at load time, by what the CPU
+// reports) and hands out the work items (fixed partitions of the batch, the neurons and the LAMB tensors) to threads.
+#pragma once
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "kernels.h"
+
+namespace mono {
+
+static const Kernels &pickKernels() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
+    return kernelsAvx512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return kernelsAvx2;
+#endif
+  return kernelsBase;
+}
+
+static const Kernels *selectedKernels() {
+  // MONO_NATIVE_ISA=avx2|generic forces a narrower set (for tests and comparisons); never a wider one.
+  static const Kernels *chosen = [] {
+    const Kernels *best = &pickKernels();
+    const char *force = std::getenv("MONO_NATIVE_ISA");
+    if (force && std::string(force) == "generic") return &kernelsBase;
+    if (force && std::string(force) == "avx2" && best != &kernelsBase) return &kernelsAvx2;
+    return best;
+  }();
+  return chosen;
+}
+
+// Workers wait on a condition variable; each parallel region hands out item indices from an atomic counter, and the
+// caller's thread works too. Who runs an item never changes what it computes.
+class Pool {
+ public:
+  explicit Pool(int threads) {
+    for (int i = 1; i < threads; i++) workers_.emplace_back([this] { loop(); });
+  }
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (auto &t : workers_) t.join();
+  }
+  int threads() const { return (int)workers_.size() + 1; }
+  void run(int items, const std::function<void(int)> &job) {
+    if (workers_.empty() || items <= 1) {
+      for (int i = 0; i < items; i++) job(i);
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      job_ = &job;
+      total_ = items;
+      next_.store(0);
+      busy_ = (int)workers_.size();
+      generation_++;
+    }
+    wake_.notify_all();
+    work(job, items);
+    std::unique_lock<std::mutex> lock(mu_);
+    done_.wait(lock, [this] { return busy_ == 0; });
+    job_ = nullptr;
+  }
+
+ private:
+  void work(const std::function<void(int)> &job, int total) {
+    for (int i; (i = next_.fetch_add(1)) < total;) job(i);
+  }
+  void loop() {
+    long seen = 0;
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+      if (stop_) return;
+      seen = generation_;
+      const std::function<void(int)> *job = job_;
+      const int total = total_;
+      lock.unlock();
+      work(*job, total);
+      lock.lock();
+      if (--busy_ == 0) done_.notify_one();
+    }
+  }
+  std::vector<std::thread> workers_;
+  std::mutex mu_;
+  std::condition_variable wake_, done_;
+  const std::function<void(int)> *job_ = nullptr;
+  std::atomic<int> next_{0};
+  int total_ = 0, busy_ = 0;
+  long generation_ = 0;
+  bool stop_ = false;
+};
+
+static int pad(int n, int to) { return (n + to - 1) / to * to; }
+
+static float *zeros(size_t count) {
+  const size_t bytes = std::max<size_t>(64, (count * sizeof(float) + 63) / 64 * 64);
+  void *p = std::aligned_alloc(64, bytes);
+  if (!p) throw std::bad_alloc();
+  std::memset(p, 0, bytes);
+  return static_cast<float *>(p);
+}
+
+struct Engine {
+  Model md{};
+  const Kernels *kern = selectedKernels();
+  Pool *pool;
+  std::vector<float *> owned;
+  double activePairs = 0;
+
+  float *alloc(size_t count) {
+    owned.push_back(zeros(count));
+    return owned.back();
+  }
+
+  Engine(int n, int m, int k, int o, int task, int act, int threads) : pool(new Pool(threads)) {
+    md.n = n; md.m = m; md.k = k; md.o = o;
+    md.mp = pad(m, TILE); md.kp = pad(k, TILE); md.op = pad(o, TILE);
+    md.task = task; md.act = act;
+    const size_t KP = md.kp, MP = md.mp, OP = md.op;
+    md.w1 = alloc(KP * MP); md.w1t = alloc(MP * KP); md.b = alloc(KP); md.w2t = alloc(KP * OP); md.w2 = alloc(OP * KP);
+    md.gw1 = alloc(KP * MP); md.gb = alloc(KP); md.gw2t = alloc(KP * OP);
+    md.m1 = alloc(KP * MP); md.v1 = alloc(KP * MP); md.mb = alloc(KP); md.vb = alloc(KP);
+    md.m2 = alloc(KP * OP); md.v2 = alloc(KP * OP);
+    md.et = alloc((size_t)n * MP);
+    md.qt = task == 2 ? alloc((size_t)n * OP) : nullptr;
+  }
+
+  ~Engine() {
+    delete pool;
+    for (float *p : owned) std::free(p);
+    freeBatch();
+  }
+
+  void freeBatch() {
+    std::free(md.x); std::free(md.h); std::free(md.s); std::free(md.dp); std::free(md.y);
+    std::free(md.sampleLoss); std::free(md.blockPairs); std::free(md.tileDense);
+    md.x = md.h = md.s = md.dp = md.y = nullptr;
+    md.sampleLoss = nullptr;
+    md.blockPairs = nullptr;
+    md.tileDense = nullptr;
+    md.cap = 0;
+  }
+
+  void reserve(int size) {
+    if (size <= md.cap) return;
+    freeBatch();
+    const size_t cap = pad(std::max(size, 1), BLOCK);
+    md.x = zeros(cap * md.mp); md.h = zeros(cap * md.kp); md.s = zeros(cap * md.kp);
+    md.dp = zeros(cap * md.kp); md.y = zeros(cap * md.op);
+    md.sampleLoss = reinterpret_cast<double *>(zeros(cap * 2));
+    md.blockPairs = reinterpret_cast<int64_t *>(zeros(cap / BLOCK * 2));
+    md.tileDense = reinterpret_cast<uint8_t *>(zeros(cap / 4));
+    md.cap = (int)cap;
+  }
+
+  void setThreads(int threads) {
+    if (threads == pool->threads()) return;
+    delete pool;
+    pool = new Pool(threads);
+  }
+
+  // W2 (untransposed) is only read by dense tiles' backward product, so it is rebuilt from W2T lazily.
+  bool w2Fresh = false;
+
+  // The transposed copy of W1 that the pre-activation product reads; W2 becomes stale.
+  void rebuildCopies() {
+    for (int j = 0; j < md.k; j++)
+      for (int d = 0; d < md.m; d++) md.w1t[(size_t)d * md.kp + j] = md.w1[(size_t)j * md.mp + d];
+    w2Fresh = false;
+  }
+
+  // W2 from W2T, in 16 x 16 blocks.
+  void rebuildW2() {
+    pool->run(md.kp / 16, [this](int i) {
+      const int j0 = i * 16;
+      for (int o0 = 0; o0 < md.o; o0 += 16)
+        for (int j = j0; j < j0 + 16; j++)
+          for (int q = o0; q < std::min(md.o, o0 + 16); q++) md.w2[(size_t)q * md.kp + j] = md.w2t[(size_t)j * md.op + q];
+    });
+    w2Fresh = true;
+  }
+
+  void bindBatch(int size, const int32_t *offs, const int32_t *idx, const float *val) {
+    reserve(size);
+    md.size = size;
+    md.offs = offs;
+    md.idx = idx;
+    md.val = val;
+  }
+
+  // Loss of the bound batch; gradients land in gw1, gb, gw2t.
+  double forwardBackward(float l1) {
+    const int size = md.size;
+    md.twoOverB = 2.0f / (float)size;
+    md.l1OverB = l1 / (float)size;
+    const int blocks = (size + BLOCK - 1) / BLOCK;
+    pool->run(blocks, [this](int i) { kern->prepare(md, i * BLOCK); });
+    const int tiles = blocks * BLOCK / 4;
+    if (!w2Fresh && std::any_of(md.tileDense, md.tileDense + tiles, [](uint8_t d) { return (d & DENSE_BACKWARD) != 0; })) rebuildW2();
+    pool->run(blocks, [this](int i) { kern->block(md, i * BLOCK); });
+    double loss = 0;
+    for (int s = 0; s < size; s++) loss += md.sampleLoss[s];
+    int64_t pairs = 0;
+    for (int i = 0; i < blocks; i++) pairs += md.blockPairs[i];
+    activePairs = (double)pairs;
+    pool->run(md.kp / NEURONS, [this](int i) { kern->neurons(md, i * NEURONS); });
+    return loss / size;
+  }
+
+  // LAMB on W1, b and W2 (one trust ratio each), then the bias decay. Each tensor's norms are summed over
+  // LAMB_CHUNKS fixed chunks, in chunk order.
+  void lamb(float lr, float biasDecay) {
+    struct Tensor { float *w, *g, *m, *v; size_t n; };
+    const Tensor tensors[3] = {
+        {md.w1, md.gw1, md.m1, md.v1, (size_t)md.kp * md.mp},
+        {md.b, md.gb, md.mb, md.vb, (size_t)md.kp},
+        {md.w2t, md.gw2t, md.m2, md.v2, (size_t)md.kp * md.op},
+    };
+    auto bound = [&](const Tensor &t, int c) { return (t.n / 16 * c / LAMB_CHUNKS) * 16; };
+    double weightSq[3][LAMB_CHUNKS], stepSq[3][LAMB_CHUNKS];
+    pool->run(3 * LAMB_CHUNKS, [&](int i) {
+      const Tensor &t = tensors[i / LAMB_CHUNKS];
+      const int c = i % LAMB_CHUNKS;
+      kern->lambMoments(t.w, t.g, t.m, t.v, bound(t, c), bound(t, c + 1), &weightSq[i / LAMB_CHUNKS][c], &stepSq[i / LAMB_CHUNKS][c]);
+    });
+    float scale[3];
+    for (int q = 0; q < 3; q++) {
+      double ws = 0, ss = 0;
+      for (int c = 0; c < LAMB_CHUNKS; c++) {
+        ws += weightSq[q][c];
+        ss += stepSq[q][c];
+      }
+      const double weightNorm = std::min(std::sqrt(ws), 10.0), stepNorm = std::sqrt(ss);
+      const double trust = weightNorm == 0 || stepNorm == 0 ? 1 : weightNorm / stepNorm;
+      scale[q] = (float)((double)lr * trust);
+    }
+    pool->run(3 * LAMB_CHUNKS, [&](int i) {
+      const Tensor &t = tensors[i / LAMB_CHUNKS];
+      const int c = i % LAMB_CHUNKS;
+      kern->lambApply(t.w, t.g, bound(t, c), bound(t, c + 1), scale[i / LAMB_CHUNKS]);
+    });
+    if (biasDecay != 1.0f)
+      for (int j = 0; j < md.k; j++) md.b[j] *= biasDecay;
+    rebuildCopies();
+  }
+
+  // Per neuron: samples with pre-activation > 0, and the largest pre-activation (0 if none).
+  void firingStats(int32_t *fired, float *maxPre) {
+    const int blocks = (md.size + BLOCK - 1) / BLOCK;
+    pool->run(blocks, [this](int i) { kern->preOnly(md, i * BLOCK); });
+    for (int j = 0; j < md.k; j++) {
+      fired[j] = 0;
+      maxPre[j] = 0;
+    }
+    for (int s = 0; s < md.size; s++) {
+      const float *pre = md.h + (size_t)s * md.kp;
+      for (int j = 0; j < md.k; j++)
+        if (pre[j] > 0) {
+          fired[j]++;
+          maxPre[j] = std::max(maxPre[j], pre[j]);
+        }
+    }
+  }
+};
+
+}  // namespace mono
+
