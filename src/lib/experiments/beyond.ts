@@ -1,3 +1,4 @@
+import { GBA_CONFIG_DEFAULTS } from "../protocol/config.js";
 import { SAE1_ID } from "./sae1.js";
 import { EXPERIMENTS, experimentById, type Experiment, type ExperimentVariant } from "./table1.js";
 
@@ -26,11 +27,10 @@ const gbaVariant = (name: string, groups: number, pHigh: number, pLow: number, u
     gba_groups: groups,
     gba_p_high: pHigh,
     gba_p_low: pLow,
-    // A bias update every 32 steps ("every few dozen steps", the notes' rule), measured on 1024 fresh samples: at
-    // small batches, measuring every few steps would cost more than training.
-    gba_every: 32,
-    gba_buffer: 1024,
-    gba_gamma: 0.01,
+    // Measurement cadence, buffer and gamma: GBA_CONFIG_DEFAULTS (protocol/config.ts), the one definition.
+    gba_every: GBA_CONFIG_DEFAULTS.gba_every,
+    gba_buffer: GBA_CONFIG_DEFAULTS.gba_buffer,
+    gba_gamma: GBA_CONFIG_DEFAULTS.gba_gamma,
     ...(units ? { gba_units: units } : {}),
   },
 });

@@ -1,4 +1,5 @@
 import { RunConfigSchema, type RunConfig } from "../protocol/config.js";
+import { GBA_DEFAULTS } from "../protocol/gba.js";
 import type { SaeMethod } from "../protocol/sae.js";
 import { PRESETS, type Preset } from "./presets.js";
 
@@ -54,7 +55,7 @@ export const SAE_SCALES: Record<Preset["id"], SaeScale> = {
 };
 
 /** GBA's own setting, not tuned to this world: 10 groups from 0.1 down to 0.001 (the notes' ranges), gamma 0.01. */
-export const SAE_GBA = { groups: 10, pHigh: 0.1, pLow: 1e-3, gamma: 0.01 } as const;
+export const SAE_GBA = { groups: GBA_DEFAULTS.groups, pHigh: GBA_DEFAULTS.pHigh, pLow: GBA_DEFAULTS.pLow, gamma: GBA_DEFAULTS.gammaMinus } as const;
 
 /** The polysemantic base model: LR1's recipe (init bias 0, no decay). Learning rate 0.01: at 0.001 a quick-preset
  * model barely learns (loss 2.62 against 2.67 for predicting 0), so its activations carry little of the features;

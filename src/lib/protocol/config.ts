@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { GBA_DEFAULTS } from "./gba.js";
 
 /** Everything one training run depends on. Keys are snake_case because they are also the Parquet columns and the
  * `--set key=value` names: one spelling from the CLI to the browser. */
@@ -82,9 +83,11 @@ export function biasRule(config: Pick<RunConfig, "bias_rule">): BiasRule {
   return config.bias_rule ?? "paper";
 }
 
-/** Default GBA parameters for the toy model: 10 groups from 1/8 down to 1/512 (the true feature frequency 1/64 in
- * the middle), a measurement every 4 steps on 1024 fresh samples, gamma 0.01 (the notes' value). */
-export const GBA_CONFIG_DEFAULTS = { gba_groups: 10, gba_p_high: 1 / 8, gba_p_low: 1 / 512, gba_every: 4, gba_buffer: 1024, gba_gamma: 0.01 } as const;
+/** Default GBA parameters for the toy model: GBA's own group count and gamma (protocol/gba.ts GBA_DEFAULTS, the notes'
+ * values), targets from 1/8 down to 1/512 (the true feature frequency 1/64 in the middle), and a measurement every 32
+ * steps ("every few dozen steps", the notes' rule) on 1024 fresh samples: at small batches, measuring every few steps
+ * would cost more than training. Experiment GBA1 trains with these. */
+export const GBA_CONFIG_DEFAULTS = { gba_groups: GBA_DEFAULTS.groups, gba_p_high: 1 / 8, gba_p_low: 1 / 512, gba_every: 32, gba_buffer: 1024, gba_gamma: GBA_DEFAULTS.gammaMinus } as const;
 
 /** A gba config with every GBA parameter explicit (so its cache key and its row say exactly what it ran with); a
  * paper config is returned unchanged. */
