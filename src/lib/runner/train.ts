@@ -43,6 +43,12 @@ export interface TrainProgress {
   loss: number;
 }
 
+export interface TrainOptions {
+  /** Train the full config's protocol but stop after this many steps (for checks that recompute a run's first
+   * checkpoints, e.g. tests/reference.test.ts); the outcome's final metrics are then those of the stopped model. */
+  stopAfter?: number;
+}
+
 /** The engine for a run. A gba run needs `setBiases` (every engine here has it); one without it is refused. */
 async function createEngine(config: RunConfig, factory: EngineFactory, context: EngineContext): Promise<Engine> {
   const engine = await factory.create(context);
@@ -70,6 +76,7 @@ export async function train(
   config: RunConfig,
   engineFactory: EngineFactory,
   onProgress?: (p: TrainProgress) => void,
+  options: TrainOptions = {},
 ): Promise<RunOutcome> {
   const started = performance.now();
   const world = makeWorld(config);
@@ -90,7 +97,9 @@ export async function train(
     let sinceLog = { sum: 0, n: 0 };
     let tail = { sum: 0, n: 0 };
     let divergedAt: number | null = null;
-    for (let t = 0; t < config.steps; t++) {
+    // stopAfter ends the loop early without changing the protocol: the schedule and the decay still see config.steps.
+    const stopAt = Math.min(config.steps, options.stopAfter ?? config.steps);
+    for (let t = 0; t < stopAt; t++) {
       const batch = world.nextBatch(config.batch);
       const loss = engine.step(batch, learningRate(config.lr, t), biasDecayFactor(config.decay, config.lr, t, config.steps));
       const done = t + 1;
