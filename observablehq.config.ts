@@ -14,6 +14,7 @@ export default {
     { name: "Other tasks and L1", path: "/other-tasks" },
     { name: "Mechanism", path: "/mechanism" },
     { name: "Beyond the paper: adaptive biases", path: "/beyond" },
+    { name: "The paper's regime: batch and noise scale", path: "/regime" },
     { name: "Explorer", path: "/explorer" },
     { name: "Playground", path: "/playground" },
     { name: "Reproduce", path: "/reproduce" },

@@ -1,0 +1,45 @@
+// The shipped reference runs (reference/*, trained at the paper's noise scale with the project's CLI and checked by
+// tests/reference.test.ts) as JSON for src/regime.md: their runs rows, checkpoints, loss logs, the exact command of
+// each and the machine they ran on. Read from the repository at build time; nothing is trained here.
+import { DuckDBInstance } from "@duckdb/node-api";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { ManifestSchema } from "../lib/runner/manifest.js";
+import { loaderFailure } from "../lib/runner/site-data.js";
+
+const ROOT = resolve(process.cwd(), "reference");
+
+/** NaN and BigInt do not survive JSON: NaN becomes null, BigInt a number. */
+const clean = (row: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : typeof v === "number" && !Number.isFinite(v) ? null : v]));
+
+try {
+  const dirs = existsSync(ROOT)
+    ? readdirSync(ROOT, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(ROOT, d.name, "manifest.json"))).map((d) => d.name).sort()
+    : [];
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  const read = async (dir: string, table: string) => {
+    const path = join(ROOT, dir, `${table}.parquet`).replaceAll("'", "''");
+    return ((await connection.runAndReadAll(`SELECT * FROM read_parquet('${path}')`)).getRowObjectsJS() as Record<string, unknown>[]).map(clean);
+  };
+  const runs = [], checkpoints = [], losses = [];
+  for (const dir of dirs) {
+    const manifest = ManifestSchema.parse(JSON.parse(readFileSync(join(ROOT, dir, "manifest.json"), "utf8")));
+    const [engine] = manifest.sweep.engine.split("@");
+    const sets = Object.entries(manifest.sweep.overrides).map(([k, v]) => `--set ${k}=${v}`).join(" ");
+    const experiments = manifest.sweep.experiments === "all" ? "all" : manifest.sweep.experiments.join(",");
+    const command = `npm run sweep -- --experiment ${experiments} ${sets} --engine ${engine} --out reference/${dir}`;
+    for (const r of await read(dir, "runs")) runs.push({ ...r, reference_dir: dir, command, engine_version: manifest.sweep.engine });
+    checkpoints.push(...(await read(dir, "checkpoints")));
+    losses.push(...(await read(dir, "losses")));
+  }
+  connection.closeSync();
+  instance.closeSync();
+  const machinePath = join(ROOT, "machine.json");
+  const machine = existsSync(machinePath) ? JSON.parse(readFileSync(machinePath, "utf8")) : null;
+  process.stdout.write(JSON.stringify({ runs, checkpoints, losses, machine }));
+} catch (error) {
+  process.stderr.write(`error: ${loaderFailure("data loader reference.json", error)}\n`);
+  process.exit(1);
+}
