@@ -148,11 +148,12 @@ struct Engine {
 
   void freeBatch() {
     std::free(md.x); std::free(md.h); std::free(md.s); std::free(md.dp); std::free(md.y);
-    std::free(md.sampleLoss); std::free(md.blockPairs); std::free(md.tileDense);
+    std::free(md.sampleLoss); std::free(md.blockPairs); std::free(md.tileDense); std::free(md.mask);
     md.x = md.h = md.s = md.dp = md.y = nullptr;
     md.sampleLoss = nullptr;
     md.blockPairs = nullptr;
     md.tileDense = nullptr;
+    md.mask = nullptr;
     md.cap = 0;
   }
 
@@ -165,6 +166,7 @@ struct Engine {
     md.sampleLoss = reinterpret_cast<double *>(zeros(cap * 2));
     md.blockPairs = reinterpret_cast<int64_t *>(zeros(cap / BLOCK * 2));
     md.tileDense = reinterpret_cast<uint8_t *>(zeros(cap / 4));
+    md.mask = reinterpret_cast<uint64_t *>(zeros(cap * (md.kp / 64) * 2));
     md.cap = (int)cap;
   }
 

@@ -40,6 +40,7 @@ struct Model {
   float *x, *h, *s, *dp, *y;
   double *sampleLoss;   // per sample, summed in order afterwards
   int64_t *blockPairs;  // per block, active (sample, neuron) pairs
+  uint64_t *mask;       // per sample, one bit per neuron with h != 0 (kp / 64 words): the lists are read off it
   uint8_t *tileDense;   // per 4-sample tile: 1 when it takes the dense products (decided by its data alone)
   // The batch being processed (borrowed from the caller for the duration of one call).
   int size;
