@@ -34,6 +34,8 @@ struct Model {
   float *gw1, *gb, *gw2t;
   float *m1, *v1, *mb, *vb, *m2, *v2;
   float *et;            // n x mp: the embedder transposed, feature i's direction is row i
+  float *pt;            // n x kp: P^T = (W1 E)^T, when the step computes pre-activations through it (usePT)
+  int usePT;
   float *qt;            // n x op: the re-projector's Q transposed (that task only)
   // Per step (capacity grows with the batch): inputs, activations, slopes, d objective / d pre, outputs then dy.
   int cap;              // rows allocated (a multiple of BLOCK)
@@ -61,6 +63,8 @@ struct Kernels {
   void (*lambMoments)(float *w, float *g, float *m, float *v, size_t i0, size_t i1, double *weightSq, double *stepSq);
   // LAMB second sweep: w -= scale * step.
   void (*lambApply)(float *w, const float *g, size_t i0, size_t i1, float scale);
+  // Rows [i0, i0 + 4) of P^T = E^T W1^T (i0 a multiple of 4 below n rounded up to 4).
+  void (*computePT)(Model &md, int i0);
   // Pre-activations only, for firing statistics: fills md.h with pre (not activated) for the block.
   void (*preOnly)(Model &md, int s0);
 };
