@@ -24,6 +24,11 @@ function hashString(text: string): number {
   return h >>> 0;
 }
 
+export interface RngState {
+  words: [number, number, number, number];
+  spareNormal: number | null;
+}
+
 export class Rng {
   private a: number;
   private b: number;
@@ -40,6 +45,19 @@ export class Rng {
     this.c = mix();
     this.d = mix();
     for (let i = 0; i < 12; i++) this.nextUint32();
+  }
+
+  /** The whole generator state (for runs that save and resume): sfc32's four words and the spare normal. */
+  getState(): RngState {
+    return { words: [this.a, this.b, this.c, this.d], spareNormal: this.spareNormal };
+  }
+
+  /** Continue exactly where the generator that gave `state` was. */
+  setState(state: RngState): void {
+    const { words, spareNormal } = state;
+    if (words.length !== 4 || !words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff)) throw new RangeError("Rng.setState: expected four 32-bit unsigned words");
+    [this.a, this.b, this.c, this.d] = words;
+    this.spareNormal = spareNormal;
   }
 
   nextUint32(): number {

@@ -4,6 +4,7 @@
  */
 import type { RunSpec } from "../experiments/sweep.js";
 import { engineById } from "../engines/index.js";
+import { inflightStore } from "./inflight.js";
 import { toRecord } from "./record.js";
 import { train } from "./train.js";
 
@@ -17,12 +18,13 @@ export async function trainSpec(request: WorkerRequest, post: (message: WorkerMe
   const { spec } = request;
   try {
     let lastReport = 0;
-    const outcome = await train(spec.config, engineById(request.engine), (p) => {
+    const factory = engineById(request.engine);
+    const outcome = await train(spec.config, factory, (p) => {
       const now = Date.now();
       if (now - lastReport < 1000 && p.step !== p.steps) return;
       lastReport = now;
       post({ type: "progress", run_id: spec.run_id, ...p });
-    });
+    }, { inflight: inflightStore(spec.config, factory) });
     post({ type: "done", run_id: spec.run_id, record: toRecord(spec, outcome) });
   } catch (error) {
     post({ type: "failed", run_id: spec.run_id, error: error instanceof Error ? error.stack ?? error.message : String(error) });

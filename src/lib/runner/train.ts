@@ -7,6 +7,7 @@ import { makeSampler, makeWorld, type World } from "../protocol/world.js";
 import type { SparseBatch } from "../protocol/samplers.js";
 import type { Engine, EngineContext, EngineFactory } from "../engines/engine.js";
 import { GbaController } from "./gba-controller.js";
+import type { InflightStore } from "./inflight.js";
 
 /** Metrics of the model after `step` optimiser steps. `loss` is the mean task loss of the steps since the previous
  * snapshot (the loss of the single step would be one noisy batch). */
@@ -47,6 +48,9 @@ export interface TrainOptions {
   /** Train the full config's protocol but stop after this many steps (for checks that recompute a run's first
    * checkpoints, e.g. tests/reference.test.ts); the outcome's final metrics are then those of the stopped model. */
   stopAfter?: number;
+  /** Where to save the run's whole state every few minutes and resume it from (runner/inflight.ts). Not used by gba
+   * runs (their controller's state is not saved) nor by engines without exportState/importState. */
+  inflight?: InflightStore;
 }
 
 /** The engine for a run. A gba run needs `setBiases` (every engine here has it); one without it is refused. */
@@ -97,9 +101,25 @@ export async function train(
     let sinceLog = { sum: 0, n: 0 };
     let tail = { sum: 0, n: 0 };
     let divergedAt: number | null = null;
+    // Resume: the engine's state and the loop's records come from the save; the data stream is replayed (cheap next
+    // to training, and exact by construction), so the run continues as if never interrupted.
+    const store = gba || !engine.exportState || !engine.importState || options.stopAfter !== undefined ? null : options.inflight ?? null;
+    let first = 0;
+    let earlier_s = 0;
+    const saved = store?.load() ?? null;
+    if (saved) {
+      engine.importState!(saved.engine);
+      for (let t = 0; t < saved.step; t++) world.nextBatch(config.batch);
+      const loop = saved.loop as { sinceSnapshot: typeof sinceSnapshot; sinceLog: typeof sinceLog; tail: typeof tail; checkpoints: Checkpoint[]; lossLog: typeof lossLog; threeQuarters: Checkpoint | null; elapsed_s: number };
+      ({ sinceSnapshot, sinceLog, tail, threeQuarters } = loop);
+      checkpoints.push(...loop.checkpoints);
+      lossLog.push(...loop.lossLog);
+      earlier_s = loop.elapsed_s;
+      first = saved.step;
+    }
     // stopAfter ends the loop early without changing the protocol: the schedule and the decay still see config.steps.
     const stopAt = Math.min(config.steps, options.stopAfter ?? config.steps);
-    for (let t = 0; t < stopAt; t++) {
+    for (let t = first; t < stopAt; t++) {
       const batch = world.nextBatch(config.batch);
       const loss = engine.step(batch, learningRate(config.lr, t), biasDecayFactor(config.decay, config.lr, t, config.steps));
       const done = t + 1;
@@ -128,7 +148,12 @@ export async function train(
           sinceSnapshot = { sum: 0, n: 0 };
         }
       }
+      if (store && done < config.steps && store.due(done)) {
+        const elapsed_s = earlier_s + (performance.now() - started) / 1000;
+        store.save({ step: done, engine: engine.exportState!(), loop: { sinceSnapshot, sinceLog, tail, checkpoints, lossLog, threeQuarters, elapsed_s } });
+      }
     }
+    store?.clear();
     const { metrics, stats, sfa, params, fired, live } = measure(engine, config, world, evalBatch);
     return {
       engine: engine.name,
@@ -143,7 +168,7 @@ export async function train(
       params,
       stats,
       sfa,
-      wall_s: (performance.now() - started) / 1000,
+      wall_s: earlier_s + (performance.now() - started) / 1000,
     };
   } finally {
     engine.dispose();

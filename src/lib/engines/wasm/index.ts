@@ -1,7 +1,7 @@
 import type { Activation, Task } from "../../protocol/config.js";
 import type { Params } from "../../protocol/params.js";
 import type { SparseBatch } from "../../protocol/samplers.js";
-import type { Engine, EngineContext, EngineFactory, FiringStats } from "../engine.js";
+import type { Engine, EngineContext, EngineFactory, EngineState, FiringStats } from "../engine.js";
 
 /**
  * The fast engine: the model's step as WebAssembly SIMD kernels compiled from assembly/engine.as (see that file for
@@ -209,6 +209,53 @@ class WasmSimdEngine implements Engine {
     const w2t = this.f32(w2tAt, k * op);
     for (let j = 0; j < k; j++) for (let o = 0; o < outDim; o++) w2[o * k + j] = w2t[j * op + o];
     return { w1, b, w2 };
+  }
+
+  /**
+   * Where LAMB's moments live. The kernels export no pointer to them, but init() lays every tensor out in a fixed
+   * order with 64-byte alignment (assembly/engine.as: ... GW2T, M1, V1, MB, VB, M2, V2, ET ...), so they follow from
+   * GW2T; the address of ET, which is exported, checks the arithmetic.
+   */
+  private momentAddresses() {
+    const align = (x: number) => (x + 63) & ~63;
+    const rows = this.kp * 4;
+    const m1 = align(this.wasm.ptrGW2T() + rows * this.op);
+    const v1 = align(m1 + rows * this.mp);
+    const mb = align(v1 + rows * this.mp);
+    const vb = align(mb + rows);
+    const m2 = align(vb + rows);
+    const v2 = align(m2 + rows * this.op);
+    if (align(v2 + rows * this.op) !== this.wasm.ptrET()) throw new Error("wasm engine: the kernels' memory layout is not the one exportState expects");
+    return { m1, v1, mb, vb, m2, v2 };
+  }
+
+  /** Copy tensors from the canonical layout into the kernels' padded one (the inverse of `canonical`). */
+  private writePadded(w1At: number, bAt: number, w2tAt: number, t: { w1: Float32Array; b: Float32Array; w2: Float32Array }): void {
+    const { k, m, outDim, mp, op } = this;
+    if (t.w1.length !== k * m || t.b.length !== k || t.w2.length !== outDim * k) throw new RangeError("importState: tensor sizes do not match this engine");
+    const paddedW1 = this.f32(w1At, k * mp);
+    for (let j = 0; j < k; j++) paddedW1.set(t.w1.subarray(j * m, (j + 1) * m), j * mp);
+    this.f32(bAt, k).set(t.b);
+    const w2t = this.f32(w2tAt, k * op);
+    for (let j = 0; j < k; j++) for (let o = 0; o < outDim; o++) w2t[j * op + o] = t.w2[o * k + j];
+  }
+
+  exportState(): EngineState {
+    const a = this.momentAddresses();
+    const first = this.canonical(a.m1, a.mb, a.m2);
+    const second = this.canonical(a.v1, a.vb, a.v2);
+    return {
+      params: this.params(),
+      moments: { w1: { m: first.w1, v: second.w1 }, b: { m: first.b, v: second.b }, w2: { m: first.w2, v: second.w2 } },
+    };
+  }
+
+  importState(state: EngineState): void {
+    const a = this.momentAddresses();
+    const { moments: mo } = state;
+    this.writePadded(this.wasm.ptrW1(), this.wasm.ptrB(), this.wasm.ptrW2T(), state.params);
+    this.writePadded(a.m1, a.mb, a.m2, { w1: mo.w1.m, b: mo.b.m, w2: mo.w2.m });
+    this.writePadded(a.v1, a.vb, a.v2, { w1: mo.w1.v, b: mo.b.v, w2: mo.w2.v });
   }
 
   params(): Params {
