@@ -10,6 +10,9 @@ import { heatmapOrder, heatmapPixels, pixelsToDataUrl, poolFactor, type NeuronRo
 import { curvesQuery, neuronsQuery, sfaQuery, type NumericField } from "./sql.js";
 import { biasSpec, curvesSpec, heatmapSpec, label, sweepSpec, type SweepPoint } from "./specs.js";
 import { chartFigure, figure, sweepCommand } from "./ui.js";
+import { AXIS_FIELDS } from "./urlstate.js";
+import { CATEGORY_VALUES } from "./sql.js";
+const EXPLORER_EXPERIMENTS = CATEGORY_VALUES.experiment;
 import { meanInterval } from "./verdicts.js";
 import { html } from "htl";
 
@@ -41,6 +44,14 @@ export function flatValue(values: number[]): number | null {
   const lo = Math.min(...finite);
   const hi = Math.max(...finite);
   return hi - lo <= 1e-9 * Math.max(1, Math.abs(hi)) ? lo : null;
+}
+
+/** The Explorer view of some experiments' runs, on these axes when the Explorer has them. */
+export function exploreQuery(experiments: string[], x?: string, y?: string): string {
+  const params = new URLSearchParams({ experiment: experiments.filter((e) => EXPLORER_EXPERIMENTS.includes(e)).join(",") });
+  if (x && AXIS_FIELDS.includes(x)) params.set("x", x);
+  if (y && AXIS_FIELDS.includes(y)) params.set("y", y);
+  return `?${params.toString().replace(/%2C/g, ",")}`;
 }
 
 /** A run's training scale, for captions and line styles. */
@@ -97,6 +108,7 @@ export async function sweepFigure(o: SweepFigureOptions): Promise<HTMLElement> {
     caption: `${o.caption}${collapsed ? ` A red × marks the settings where runs collapsed (${collapsed} run${collapsed === 1 ? "" : "s"}: at least 99% of neurons dead, or a loss no better than predicting zero); their values are in the means.` : ""}`,
     runs: describeRuns(rows, o.experiments, preset, points),
     command: commandFor(o.experiments, preset),
+    explore: exploreQuery(o.experiments, o.x, o.y),
     ariaLabel: `Figure ${o.number}: ${label(o.y)} against ${label(o.x)} for ${o.experiments.join(", ")}.`,
   });
 }
@@ -115,6 +127,7 @@ export async function curvesFigure(rows: Row[], o: { number: number; experiment:
     caption: o.caption,
     runs: `${runIds.size} runs of ${o.experiment} (${preset} preset), every snapshot`,
     command: commandFor([o.experiment], preset),
+    explore: exploreQuery([o.experiment]),
   });
 }
 
@@ -164,6 +177,7 @@ export async function heatmapFigures(o: { experiment: string; run: string; numbe
     caption: o.caption ?? `Single-feature activations of run ${o.run}: ${k} neurons (rows, sorted by monosemanticity) × ${nFeatures} features (columns, sorted by the neuron they drive most); ${mono} mono neurons, ${dead} dead. A monosemantic model shows a diagonal. Blank cells are exactly 0${pool.x > 1 || pool.y > 1 ? `; each pixel is the maximum over ${pool.y} neurons × ${pool.x} features` : ""}.`,
     runs: o.run,
     command,
+    explore: `${exploreQuery([o.experiment])}&run=${encodeURIComponent(o.run)}`,
     ariaLabel: `Heatmap of single-feature activations for run ${o.run}, ${mono} of ${k} neurons monosemantic.`,
   });
   // Time from the run's rows to a drawn heatmap (ordering, image, Vega view), checked by the browser tests.

@@ -17,6 +17,8 @@ export interface FigureOptions {
   command: string;
   /** Accessible description of the chart itself (defaults to the caption). */
   ariaLabel?: string;
+  /** Query string of the Explorer view that holds this figure's runs (e.g. "?experiment=LR1"). */
+  explore?: string;
 }
 
 /** A <figure> with a numbered caption: what is shown, which runs, and how to reproduce it. */
@@ -24,7 +26,7 @@ export function figure(content: Node, o: FigureOptions): HTMLElement {
   const el = html`<figure class="fig" id=${`fig-${o.number}`}>
     ${content}
     <figcaption><strong>Figure ${o.number}.</strong> ${o.caption} <span class="runs">Runs: ${o.runs}.</span>
-    Reproduce: <code>${o.command}</code></figcaption>
+    Reproduce: <code>${o.command}</code>${o.explore !== undefined ? html` <a class="explore-link" href=${`./explorer${o.explore}`}>Explore these runs</a>` : ""}</figcaption>
   </figure>` as HTMLElement;
   return el;
 }
