@@ -68,8 +68,11 @@ export const BEYOND_EXPERIMENTS: readonly Experiment[] = [GBA1];
 /** SAE1 is its own pipeline (runner/sae.ts): sparse autoencoders, not toy-model runs. Its id is defined in sae1.ts. */
 export const SAE_EXPERIMENT_ID = SAE1_ID;
 
-/** Every experiment id the CLI accepts by name: Table 1, GBA1, SAE1. */
-export const ALL_EXPERIMENT_IDS: readonly string[] = [...EXPERIMENTS.map((e) => e.id), ...BEYOND_EXPERIMENTS.map((e) => e.id), SAE_EXPERIMENT_ID];
+/** REGIME1, the batch ladder: expanded by regime1.ts (batch is not an experiment's sweep field), run by the CLI. */
+export const REGIME1_ID = "REGIME1";
+
+/** Every experiment id the CLI accepts by name: Table 1, GBA1, SAE1, REGIME1. */
+export const ALL_EXPERIMENT_IDS: readonly string[] = [...EXPERIMENTS.map((e) => e.id), ...BEYOND_EXPERIMENTS.map((e) => e.id), SAE_EXPERIMENT_ID, REGIME1_ID];
 
 /** A toy-model experiment by id: Table 1 or beyond. */
 export function findExperiment(id: string): Experiment | undefined {
