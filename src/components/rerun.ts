@@ -5,15 +5,15 @@
  * estimateSeconds).
  */
 import { FileAttachment } from "observablehq:stdlib";
-import { TABLES } from "../lib/runner/tables.js";
 import type { RunConfig } from "../lib/protocol/config.js";
+import { compareRows, specFromRow, type Row } from "./rerun-compare.js";
 import type { RunSpec } from "../lib/experiments/sweep.js";
 import type { SnapshotMessage, StartMessage, WorkerMessage } from "./rerun-worker.js";
 import { lineChart, type Series } from "./playground-plot.js";
 import { ensureTables } from "./data.js";
 import { query } from "./db.js";
 
-export type Row = Record<string, unknown>;
+export { compareRows, specFromRow, type Row };
 type Done = Extract<WorkerMessage, { type: "done" }>;
 
 export const WASM_URL: string = FileAttachment("../lib/engines/wasm/build/engine.wasm").href;
@@ -22,31 +22,6 @@ const WORKER_URL: string = FileAttachment("./rerun-bundle.js").href;
 export const BROWSER_ENGINE = "wasm-simd";
 /** Runs estimated above this many seconds ask before they start. */
 export const CONFIRM_ABOVE_S = 90;
-
-const CONFIG_FIELDS = ["task", "activation", "sampler", "n_features", "m", "k", "eps", "lr", "init_bias", "decay", "l1", "batch", "steps", "seed"] as const;
-const GBA_COLUMNS = ["gba_groups", "gba_p_high", "gba_p_low", "gba_every", "gba_buffer", "gba_gamma"] as const;
-
-/** The RunSpec a published row was trained from (its config columns, run id, experiment, preset, nominal decay). */
-export function specFromRow(row: Row): RunSpec {
-  const config: Record<string, unknown> = {};
-  for (const f of CONFIG_FIELDS) {
-    if (row[f] === undefined || row[f] === null) throw new Error(`run ${String(row.run_id)} has no ${f}: cannot re-run it`);
-    config[f] = row[f];
-  }
-  if (row.bias_rule === "gba") {
-    config.bias_rule = "gba";
-    for (const f of GBA_COLUMNS) if (row[f] !== null && row[f] !== undefined) config[f] = row[f];
-  }
-  if (row.metric_form === "code") config.metric_form = "code";
-  return {
-    run_id: String(row.run_id),
-    experiment: String(row.experiment),
-    preset: String(row.preset) as RunSpec["preset"],
-    decay_nominal: Number(row.decay_nominal ?? row.decay),
-    variant: row.variant === null || row.variant === undefined ? undefined : String(row.variant),
-    config: config as RunConfig,
-  };
-}
 
 export interface RunHandle {
   worker: Worker;
@@ -98,26 +73,6 @@ export function measuredRate(): Promise<number> {
 export const estimateSeconds = (c: Pick<RunConfig, "steps" | "batch" | "k">, perUnit: number) => c.steps * c.batch * c.k * perUnit;
 
 export const duration = (s: number) => (s < 90 ? `${Math.max(1, Math.round(s))} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`);
-
-const FLOAT_COLUMNS = new Set(TABLES.find((t) => t.name === "runs")!.columns.filter((c) => c.type === "FLOAT").map((c) => c.name));
-/** Columns that describe how the run was computed, not what it computed. */
-const NOT_COMPARED = new Set(["wall_s", "engine"]);
-const missing = (v: unknown) => v === null || v === undefined || (typeof v === "number" && Number.isNaN(v));
-
-/** Every column of the recomputed row that the published row also has, compared exactly (FLOAT columns at float32). */
-export function compareRows(published: Row, recomputed: Row): { compared: number; differences: { column: string; published: unknown; browser: unknown }[] } {
-  const differences: { column: string; published: unknown; browser: unknown }[] = [];
-  let compared = 0;
-  for (const [column, browser] of Object.entries(recomputed)) {
-    if (NOT_COMPARED.has(column) || !(column in published)) continue;
-    compared++;
-    const pub = published[column];
-    if (missing(pub) && missing(browser)) continue;
-    const same = typeof pub === "number" && typeof browser === "number" ? (FLOAT_COLUMNS.has(column) ? Math.fround(pub) === Math.fround(browser) : pub === browser) : String(pub) === String(browser);
-    if (!same) differences.push({ column, published: pub, browser });
-  }
-  return { compared, differences };
-}
 
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
