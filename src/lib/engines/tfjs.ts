@@ -4,7 +4,7 @@ import { LAMB } from "../protocol/lamb.js";
 import type { Params } from "../protocol/params.js";
 import type { SparseBatch } from "../protocol/samplers.js";
 import { denseTarget, embed } from "../protocol/world.js";
-import type { Engine, EngineContext, EngineFactory } from "./engine.js";
+import type { Engine, EngineContext, EngineFactory, EngineState } from "./engine.js";
 
 /**
  * The reference engine on TensorFlow.js. It keeps W1 and W2 transposed (m x k and k x out) and writes the backward
@@ -141,6 +141,41 @@ class TfjsEngine implements Engine {
     const params = { k, m, outDim, w1: w1.dataSync() as Float32Array, b: this.b.dataSync().slice() as Float32Array, w2: w2.dataSync() as Float32Array };
     tf.dispose([w1, w2]);
     return params;
+  }
+
+  /** The moments are kept in the variables' transposed layout; the state is canonical (as params()). */
+  exportState(): EngineState {
+    const { k, m, outDim } = this.context.initial;
+    const canonical = (t: tf.Variable, i: number) => {
+      const out = i === 1 ? t.clone() : tf.transpose(t);
+      const data = out.dataSync().slice() as Float32Array;
+      out.dispose();
+      return data;
+    };
+    const [w1, b, w2] = this.moments.map((s, i) => ({ m: canonical(s.m, i), v: canonical(s.v, i) }));
+    if (w1.m.length !== k * m || w2.m.length !== outDim * k || b.m.length !== k) throw new Error("tfjs exportState: unexpected moment sizes");
+    return { params: this.params(), moments: { w1, b, w2 } };
+  }
+
+  importState(state: EngineState): void {
+    const { k, m, outDim } = this.context.initial;
+    const { params, moments } = state;
+    const shapes: [number, number][] = [[k, m], [k, 1], [outDim, k]];
+    // Canonical tensor -> the variable's layout: W1 (k x m) and W2 (out x k) are stored transposed, b as it is.
+    const stored = (data: Float32Array, i: number) =>
+      tf.tidy(() => (i === 1 ? tf.tensor1d(data) : tf.transpose(tf.tensor2d(data, shapes[i]))));
+    [params.w1, params.b, params.w2].forEach((data, i) => {
+      const t = stored(data, i);
+      [this.w1t, this.b, this.w2t][i].assign(t as never);
+      t.dispose();
+    });
+    [moments.w1, moments.b, moments.w2].forEach((st, i) => {
+      for (const key of ["m", "v"] as const) {
+        const t = stored(st[key], i);
+        this.moments[i][key].assign(t);
+        t.dispose();
+      }
+    });
   }
 
   dispose(): void {
