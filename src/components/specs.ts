@@ -91,7 +91,8 @@ const NUMERIC_COLOUR = new Set(["lr", "eps", "k", "init_bias", "steps", "seed", 
 
 /** Colour (and shape, for categories) by a field: the site-wide map for experiments and families, viridis for numbers. */
 export function colourChannels(field: string, rows: Datum[], legendBelow = false): Spec {
-  const legend = legendBelow ? { legend: { orient: "bottom", direction: "horizontal", columns: 4 } } : {};
+  // Two columns: long family names in four would outgrow a 420 px screen.
+  const legend = legendBelow ? { legend: { orient: "bottom", direction: "horizontal", columns: 2, labelLimit: 160 } } : {};
   if (field === "experiment" || field === "family") {
     const ch = field === "experiment" ? experimentChannels(field, label(field)) : familyChannels(field, label(field));
     return { color: { ...ch.color, ...legend }, shape: { ...ch.shape, ...legend } };
