@@ -8,7 +8,7 @@ import { PAPER_REPORTS } from "../lib/experiments/paper-reports.js";
 import { heatmapOrder, heatmapPixels, pixelsToDataUrl, poolFactor, type NeuronRow, type SfaRow } from "./heatmap.js";
 import { toCsv } from "./explorer.js";
 import { AUTO_MAX_S, CHOICES, CLAIM_OF, DEFAULTS, encodeConfig, nearestRow, parseConfig, type Field } from "./playground-config.js";
-import { lineChart, sortedBiases } from "./playground-plot.js";
+import { sortedBiases } from "./playground-plot.js";
 import { duration, estimateSeconds, liveCurves, measuredRate, startRun, type RunHandle } from "./rerun.js";
 import type { SnapshotMessage } from "./rerun-worker.js";
 
