@@ -196,4 +196,130 @@ describe.skipIf(SKIP)("site in Chromium", () => {
     expect(w.external, "requests leaving loopback").toEqual([]);
     await page.close();
   }, 180_000);
+  // The reader's targets (first chart, bytes before it, Explorer interactive), measured in the page by a
+  // MutationObserver and the Resource Timing entries, printed for every page.
+  const FIRST_CHART_MS = 1000;
+  const BYTES_BEFORE_CHART = 3 * 2 ** 20;
+  const EXPLORER_INTERACTIVE_MS = 4000;
+  async function measure(page: Page, url: string, selector: string): Promise<{ ms: number; bytes: number }> {
+    await page.addInitScript((sel) => {
+      const w = window as unknown as { __firstChart?: number };
+      const check = () => { if (w.__firstChart === undefined && document.querySelector(sel)) w.__firstChart = performance.now(); };
+      new MutationObserver(check).observe(document, { childList: true, subtree: true });
+    }, selector);
+    await page.goto(url, { waitUntil: "load" });
+    await page.waitForFunction(() => (window as unknown as { __firstChart?: number }).__firstChart !== undefined, null, { timeout: 90_000, polling: 50 });
+    return page.evaluate(() => {
+      const at = (window as unknown as { __firstChart: number }).__firstChart;
+      const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+      const resources = performance.getEntriesByType("resource") as PerformanceResourceTiming[];
+      const size = (e: PerformanceResourceTiming) => e.transferSize || e.encodedBodySize || 0;
+      const bytes = size(nav) + resources.filter((e) => e.startTime <= at).reduce((sum, e) => sum + size(e), 0);
+      return { ms: at, bytes };
+    });
+  }
+
+  for (const p of PAGES.filter((q) => q.minCharts > 0)) {
+    const explorer = p.name === "explorer";
+    it(`${p.path} meets the load targets (${explorer ? "interactive < 4 s" : "first chart < 1 s, < 3 MB before it"})`, async () => {
+      const page = await context!.newPage();
+      // A cold cache each time: a reader's first visit.
+      const cdp = await context!.newCDPSession(page);
+      await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+      const { ms, bytes } = await measure(page, `${server!.origin}${p.path}`, explorer ? "#explorer-count" : ".chart canvas, .chart-sentence");
+      process.stdout.write(`load target ${p.path}: first ${explorer ? "interactive view" : "chart"} at ${Math.round(ms)} ms, ${(bytes / 2 ** 20).toFixed(2)} MB transferred before it\n`);
+      if (explorer) expect(ms, "Explorer interactive (ms)").toBeLessThan(EXPLORER_INTERACTIVE_MS);
+      else {
+        expect(ms, "first chart (ms)").toBeLessThan(FIRST_CHART_MS);
+        expect(bytes, "bytes before the first chart").toBeLessThan(BYTES_BEFORE_CHART);
+      }
+      await page.close();
+    }, 120_000);
+
+    it(`${p.path}: resizing the window draws no figure twice`, async () => {
+      const page = await context!.newPage();
+      await page.goto(`${server!.origin}${p.path}`, { waitUntil: "load" });
+      await settle(page, p.minCharts);
+      const count = () => page.$$eval("figure.fig", (f) => f.length);
+      const before = await count();
+      for (const width of [900, 1100, 1280]) {
+        await page.setViewportSize({ width, height: 900 });
+        await page.waitForTimeout(400);
+      }
+      await settle(page, p.minCharts);
+      expect(await count(), "figures after resizing").toBe(before);
+      await page.close();
+    }, 120_000);
+  }
+
+  it("at 420 px every page fits the viewport (no horizontal scroll)", async () => {
+    const page = await context!.newPage();
+    await page.setViewportSize({ width: 420, height: 900 });
+    const widths: Record<string, number> = {};
+    for (const p of PAGES) {
+      await page.goto(`${server!.origin}${p.path}`, { waitUntil: "load" });
+      await settle(page, p.minCharts);
+      widths[p.name] = await page.evaluate(() => document.documentElement.scrollWidth);
+    }
+    process.stdout.write(`page widths at 420 px: ${JSON.stringify(widths)}\n`);
+    for (const [name, w] of Object.entries(widths)) expect(w, `${name} width at 420 px`).toBeLessThanOrEqual(420);
+    await page.close();
+  }, 600_000);
+
+  it.skipIf(!PAGES.some((p) => p.name === "explorer"))("explorer: the default view shows every run and writes no range into the URL", async () => {
+    const page = await context!.newPage();
+    await page.goto(`${server!.origin}/explorer`, { waitUntil: "load" });
+    await settle(page, 2);
+    const count = Number(await page.getAttribute("#explorer-count", "data-count"));
+    const total = Number(await page.getAttribute("#explorer-count", "data-total"));
+    expect(total).toBeGreaterThan(0);
+    expect(count, "runs in the default view").toBe(total);
+    expect(new URL(page.url()).search, "URL of the default view").toBe("");
+    expect(await page.getAttribute("#permalink", "href")).toBe("/explorer");
+    // An unknown run id is reported, not dropped silently.
+    await page.goto(`${server!.origin}/explorer?run=NOPE_run`, { waitUntil: "load" });
+    await settle(page, 2);
+    expect(await page.locator(".notice").textContent()).toContain('Ignored run "NOPE_run"');
+    await page.close();
+  }, 180_000);
+
+  it.skipIf(!PAGES.some((p) => p.name === "explorer"))("explorer: the permalink round-trips filters, axes, colour, brush and run", async () => {
+    const origin = server!.origin;
+    const page = await context!.newPage();
+    await page.goto(`${origin}/explorer`, { waitUntil: "load" });
+    await settle(page, 2);
+    const total = await page.getAttribute("#explorer-count", "data-count");
+    await page.getByRole("checkbox", { name: "LR1", exact: true }).check();
+    await page.waitForFunction((c) => document.querySelector("#explorer-count")?.getAttribute("data-count") !== c, total, { timeout: 30_000 });
+    await page.getByRole("combobox", { name: "x axis" }).selectOption({ label: "learning rate" });
+    await page.getByRole("combobox", { name: "colour" }).selectOption({ label: "seed" });
+    await page.waitForFunction(() => location.search.includes("x=lr") && location.search.includes("color=seed"), null, { timeout: 30_000 });
+    await settle(page, 2);
+    const box = (await page.locator("#explorer-scatter canvas").boundingBox())!;
+    // Start inside the plot (the canvas also holds the axes and the legend).
+    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.05);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.9, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForFunction(() => location.search.includes("brush="), null, { timeout: 30_000 });
+    const brushed = await page.getAttribute("#explorer-table-count", "data-count");
+    const select = page.getByRole("combobox", { name: "Run" });
+    const options = await select.locator("option").allTextContents();
+    await select.selectOption({ label: options[1] });
+    await page.waitForSelector("#run-config", { timeout: 60_000 });
+    const href = (await page.getAttribute("#permalink", "href"))!;
+    for (const part of ["experiment=LR1", "x=lr", "color=seed", "brush=", "run="]) expect(href).toContain(part);
+    const again = await context!.newPage();
+    await again.goto(`${origin}${href}`, { waitUntil: "load" });
+    await again.waitForSelector("#run-config", { timeout: 60_000 });
+    await settle(again, 2);
+    expect(await again.getByRole("checkbox", { name: "LR1", exact: true }).isChecked()).toBe(true);
+    expect(await again.getByRole("combobox", { name: "x axis" }).inputValue()).toBe(await page.getByRole("combobox", { name: "x axis" }).inputValue());
+    expect(await again.getAttribute("#explorer-table-count", "data-count"), "runs inside the restored brush").toBe(brushed);
+    expect(await again.getAttribute("#run-config", "data-run")).toBe(options[1]);
+    expect(await again.locator(".one-run-command").textContent()).toContain("npm run sweep -- --experiment LR1");
+    expect(new URL(again.url()).search, "the restored page writes the same URL").toBe(new URL(`${origin}${href}`).search);
+    await page.close();
+    await again.close();
+  }, 300_000);
 });
