@@ -200,7 +200,7 @@ export function nativeEngineFactory(options: { threads?: number } = {}): NativeE
     id: "native",
     // The instruction set's vector width decides the order of some sums (and baseline x86-64 has no FMA), so runs on
     // different instruction sets may differ in rounding: each has its own cache entries.
-    version: `native-2-${"addon" in state ? state.addon.isa() : "unavailable"}`,
+    version: `native-3-${"addon" in state ? state.addon.isa() : "unavailable"}`,
     available: nativeAvailable,
     async create(context) {
       const current = loadNative();
