@@ -1,6 +1,7 @@
 // Every claim's verdict, computed at build time from the site preset's runs (and, when the repository ships them,
 // from the reference runs at the paper's noise scale), so pages read one small JSON file instead of querying.
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { judgeClaims, type NeuronSummary, type RunRow, type VerdictInput } from "../lib/analysis/claims.js";
 import { DECISION_RULE } from "../lib/analysis/verdict-rules.js";
 import { PAPER_REGIME } from "../lib/experiments/paper-reports.js";
@@ -21,13 +22,14 @@ function neuronSummary(record: RunRecord): NeuronSummary {
   return { monoBias: sums.mono[0] / sums.mono[1], polyBias: sums.poly[0] / sums.poly[1], mono: sums.mono[1], poly: sums.poly[1], dead: sums.dead[1] };
 }
 
-/** The shipped reference runs' rows (reference/runs.parquet), read with DuckDB; none when the file is absent. */
+/** The shipped reference runs' rows (reference/<run>/runs.parquet), read with DuckDB; none when none are shipped. */
 async function referenceRuns(): Promise<RunRow[]> {
-  const file = "reference/runs.parquet";
-  if (!existsSync(file)) return [];
+  const dirs = existsSync("reference") ? readdirSync("reference").filter((d) => existsSync(join("reference", d, "runs.parquet"))) : [];
+  if (dirs.length === 0) return [];
   const { DuckDBInstance } = await import("@duckdb/node-api");
   const connection = await (await DuckDBInstance.create(":memory:")).connect();
-  const reader = await connection.runAndReadAll(`SELECT * FROM read_parquet('${file}')`);
+  const files = dirs.map((d) => `'${join("reference", d, "runs.parquet").replaceAll("'", "''")}'`).join(", ");
+  const reader = await connection.runAndReadAll(`SELECT * FROM read_parquet([${files}], union_by_name = true)`);
   return reader.getRowObjectsJS().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v])));
 }
 
@@ -50,7 +52,9 @@ try {
     tuning_seeds: TUNING_SEEDS[settings.preset] ?? [],
     claims: judgeClaims(input),
     // Claims 1, 3 and 5 judged again on the shipped reference runs alone (their rows carry no neurons or weights).
-    reference: reference.length ? judgeClaims({ runs: reference, neurons: new Map(), mechanism: [] }).filter((c) => [1, 3, 5].includes(c.id)) : [],
+    reference: reference.length
+      ? judgeClaims({ runs: reference, neurons: new Map(), mechanism: [] }).filter((c) => [1, 3, 5].includes(c.id) && c.experiments.some((e) => reference.some((r) => r.experiment === e)))
+      : [],
     mechanism: mechanism.summaries,
   };
   process.stdout.write(JSON.stringify(verdicts));

@@ -148,12 +148,13 @@ function finish(claim: Claim, ledger: Ledger, parts: PartResult[], paper: (Paper
   const regime = regimeOf(ledger.regimeRuns.map((r) => ({ batch: num(r, "batch"), lr: num(r, "lr") })));
   // With no run inside the premise there is nothing to judge: say which premise failed, not what empty parts say.
   const nothingInside = ledger.regimeRuns.length === 0 && ledger.outside.size > 0;
-  const outcome: Outcome = nothingInside ? "outside premise" : combineOutcomes(parts);
-  const label = labelFor(outcome, regime);
+  const noRuns = ledger.regimeRuns.length === 0 && ledger.outside.size === 0;
+  const outcome: Outcome = nothingInside ? "outside premise" : noRuns ? "underpowered" : combineOutcomes(parts);
+  const label: Label = noRuns ? "inconclusive" : labelFor(outcome, regime);
   const deciding = parts.find((p) => p.outcome === outcome) ?? parts[0];
-  const where = regime.inPaperRegime || nothingInside ? "" : `Judged outside the paper's regime (${regime.text.split(" (paper")[0]}). There: `;
+  const where = regime.inPaperRegime || nothingInside || noRuns ? "" : `Judged outside the paper's regime (${regime.text.split(" (paper")[0]}). There: `;
   const firstWhy = [...ledger.outside.values()][0];
-  const headline = nothingInside ? `None of the ${ledger.outside.size} runs is inside the claim's premise (e.g. ${firstWhy}).` : deciding ? deciding.headline : "No data.";
+  const headline = noRuns ? `No run of ${claim.experiments.join(", ")} in these data.` : nothingInside ? `None of the ${ledger.outside.size} runs is inside the claim's premise (e.g. ${firstWhy}).` : deciding ? deciding.headline : "No data.";
   const reason = `${where}${headline}`;
   return {
     id: claim.id,
