@@ -108,6 +108,29 @@ describe.skipIf(SKIP)("re-run and playground in Chromium", () => {
     await page.close();
   }, 400_000);
 
+  it("the Explorer's run detail offers the re-run, and it reproduces the picked run", async () => {
+    const page = await context!.newPage();
+    const w = watch(page, server!.origin);
+    // A run of the model page's experiment list: any run of runs.parquet trained by the wasm engine.
+    await page.goto(`${server!.origin}/model`, { waitUntil: "load" });
+    await page.locator(".rerun").first().waitFor({ timeout: 90_000 });
+    const runId = (await page.locator(".rerun").first().getAttribute("data-run"))!;
+    await page.goto(`${server!.origin}/explorer?run=${encodeURIComponent(runId)}`, { waitUntil: "load" });
+    const box = page.locator(`.rerun[data-run="${runId}"]`);
+    await box.waitFor({ timeout: 90_000 });
+    await box.locator("button.rerun-start").click();
+    await page.waitForFunction(() => ["done", "error", "confirm"].includes((document.querySelector(".rerun") as HTMLElement).dataset.state!), null, { timeout: 300_000 });
+    if ((await box.getAttribute("data-state")) === "confirm") {
+      await box.locator("button.rerun-go").click();
+      await page.waitForFunction(() => ["done", "error"].includes((document.querySelector(".rerun") as HTMLElement).dataset.state!), null, { timeout: 300_000 });
+    }
+    expect(await box.getAttribute("data-verdict")).toBe("identical");
+    expect(await box.locator(".rerun-identical").textContent()).toMatch(/all \d+ columns/);
+    expect(w.errors, "console errors").toEqual([]);
+    expect(w.external, "requests leaving loopback").toEqual([]);
+    await page.close();
+  }, 400_000);
+
   it("the playground trains, draws, keeps its config in the URL and retrains when an input changes", async () => {
     const page = await context!.newPage();
     const w = watch(page, server!.origin);
