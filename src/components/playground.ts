@@ -64,8 +64,17 @@ export function playgroundApp(o: { width: number }): HTMLElement {
     const input = choices ? h("select", { name: field }, ...choices.map((c) => h("option", { value: c }, c))) : h("input", { name: field, type: "number", step: "any" });
     input.value = String(initial[field]);
     inputs.set(field, input);
-    form.append(h("label", {}, `${field} `, input));
+    input.style.width = "100%";
+    const label = h("label", {}, h("span", {}, field), input);
+    label.style.display = "flex";
+    label.style.flexDirection = "column";
+    form.append(label);
   }
+  // The layout lives here (style.css belongs to the whole site): a grid of labelled inputs that wraps with the width.
+  form.style.display = "grid";
+  form.style.gridTemplateColumns = "repeat(auto-fill, minmax(150px, 1fr))";
+  form.style.gap = "0.4rem 1rem";
+  form.style.maxWidth = "960px";
   const train = h("button", { type: "button", class: "playground-train" }, "Train");
   const cancel = h("button", { type: "button", class: "playground-cancel" }, "Cancel");
   const status = h("p", { class: "playground-status", "aria-live": "polite" });
