@@ -295,7 +295,8 @@ export function heatmapSpec(o: HeatmapOptions): Spec {
     $schema: SCHEMA,
     width: o.width,
     height: o.height ?? o.width,
-    ...(o.title || o.note ? { title: { text: o.title ?? "", ...(o.note ? { subtitle: o.note } : {}), anchor: "start", fontSize: 13 } } : {}),
+    // Vega draws no subtitle under an empty title: the note is the title when there is no other.
+    ...(o.title || o.note ? { title: o.title ? { text: o.title, ...(o.note ? { subtitle: o.note } : {}), anchor: "start" } : { text: o.note, anchor: "start", fontSize: 12, fontWeight: "normal" } } : {}),
     data: { values: [{ x: 0, y: 0, x2: o.features, y2: o.neurons, url: o.image }] },
     layer: [
       {

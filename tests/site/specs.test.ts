@@ -112,7 +112,7 @@ describe("heatmap", () => {
     expect(poolFactor(1024, 400)).toBe(6);
     expect(poolFactor(512, 2000)).toBe(1);
     const s = heatmapSpec({ image: "x", neurons: 1024, features: 512, max: 1, width: 300, note: "3 of 1024 neurons dead", pool: { x: 4, y: 4 } }) as Spec;
-    expect(s.title.subtitle).toContain("dead");
+    expect(s.title.text).toContain("dead");
     expect(s.layer[0].encoding.y.title).toContain("neuron");
   });
   it("one colour and shape map: no two experiments (or GBA1 variants) share both", () => {
