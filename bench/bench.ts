@@ -74,9 +74,15 @@ function parseArgs(argv: string[]): Options {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const list = (name: string, fallback: string) => (value(name) ?? fallback).split(",").map((s) => s.trim()).filter(Boolean);
+  const list = (name: string, fallback: string) =>
+    (value(name) ?? fallback)
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (argv.includes("--help")) {
-    process.stderr.write("options: --k 1024 --batch 1024,8192 --regimes dense,awake,silent,engineered --engines native,wasm,tfjs --threads 1,2 --steps 2048 --clock wall|cpu --quick --no-peer --json\n");
+    process.stderr.write(
+      "options: --k 1024 --batch 1024,8192 --regimes dense,awake,silent,engineered --engines native,wasm,tfjs --threads 1,2 --steps 2048 --clock wall|cpu --quick --no-peer --json\n",
+    );
     process.exit(0);
   }
   const quick = argv.includes("--quick");
@@ -94,14 +100,26 @@ function parseArgs(argv: string[]): Options {
   if (options.clock !== "wall" && options.clock !== "cpu") throw new Error("--clock is wall or cpu");
   for (const r of options.regimes) if (!REGIMES.includes(r)) throw new Error(`unknown regime ${r} (known: ${REGIMES.join(", ")})`);
   for (const e of options.engines) if (e !== "wasm" && e !== "tfjs" && e !== "native") throw new Error(`unknown engine ${e}`);
-  if ([...options.ks, ...options.batches, ...options.threads, options.steps].some((n) => !Number.isInteger(n) || n <= 0)) throw new Error("sizes and thread counts must be positive integers");
+  if ([...options.ks, ...options.batches, ...options.threads, options.steps].some((n) => !Number.isInteger(n) || n <= 0))
+    throw new Error("sizes and thread counts must be positive integers");
   return options;
 }
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
 function regimeConfig(regime: Regime, k: number, batch: number, steps: number): RunConfig {
-  const common = { task: "decoder", activation: "relu", sampler: "equal", n_features: 512, m: 64, eps: 1 / 64, l1: 0, seed: 1, k, batch } as const;
+  const common = {
+    task: "decoder",
+    activation: "relu",
+    sampler: "equal",
+    n_features: 512,
+    m: 64,
+    eps: 1 / 64,
+    l1: 0,
+    seed: 1,
+    k,
+    batch,
+  } as const;
   return regime === "dense"
     ? { ...common, lr: 0.003, init_bias: 0, decay: 0, steps }
     : regime === "awake"
@@ -162,7 +180,8 @@ function useClock(clock: "wall" | "cpu"): void {
 }
 
 /** Runs the peer with its step timer on CPU time instead of elapsed time. */
-const PEER_ON_CPU_CLOCK = "import runpy, sys, time; time.perf_counter = time.process_time; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')";
+const PEER_ON_CPU_CLOCK =
+  "import runpy, sys, time; time.perf_counter = time.process_time; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')";
 
 async function peer(k: number, batch: number, threads: number, clock: "wall" | "cpu"): Promise<PeerRow | { error: string }> {
   if (!existsSync(PEER_SCRIPT)) return { error: `${PEER_SCRIPT} not found` };
@@ -170,11 +189,34 @@ async function peer(k: number, batch: number, threads: number, clock: "wall" | "
   try {
     const { stdout } = await promisify(execFile)(
       PYTHON,
-      [...(clock === "cpu" ? ["-c", PEER_ON_CPU_CLOCK] : []), PEER_SCRIPT, "--k", String(k), "--batch", String(batch), "--init-bias", "0", "--threads", String(threads), "--steps", String(steps), "--warmup", "2"],
+      [
+        ...(clock === "cpu" ? ["-c", PEER_ON_CPU_CLOCK] : []),
+        PEER_SCRIPT,
+        "--k",
+        String(k),
+        "--batch",
+        String(batch),
+        "--init-bias",
+        "0",
+        "--threads",
+        String(threads),
+        "--steps",
+        String(steps),
+        "--warmup",
+        "2",
+      ],
       { timeout: 600_000 },
     );
     const row = JSON.parse(stdout.trim().split("\n").pop()!);
-    return { k, batch, threads, ms_per_step: row.ms_per_step, samples_per_s: row.samples_per_s, active_per_sample: row.active_per_sample, torch: row.torch };
+    return {
+      k,
+      batch,
+      threads,
+      ms_per_step: row.ms_per_step,
+      samples_per_s: row.samples_per_s,
+      active_per_sample: row.active_per_sample,
+      torch: row.torch,
+    };
   } catch (error) {
     return { error: String((error as Error).message ?? error).split("\n")[0] };
   }
@@ -202,7 +244,11 @@ async function timeFewSteps(factory: EngineFactory, config: RunConfig, warmup: n
     let loss = 0;
     for (let t = 0; t < warmup + timed; t++) {
       const started = now();
-      loss = engine.step(batches[t % batches.length], learningRate(config.lr, t), biasDecayFactor(config.decay, config.lr, t, config.steps));
+      loss = engine.step(
+        batches[t % batches.length],
+        learningRate(config.lr, t),
+        biasDecayFactor(config.decay, config.lr, t, config.steps),
+      );
       if (t >= warmup) times.push(now() - started);
     }
     return { name: engine.name, lateMs: null, ms: median(times), timed, active: activeFraction(engine), dataMs, loss };
@@ -234,9 +280,19 @@ async function timeWholeRun(factory: EngineFactory, config: RunConfig) {
       activeSum += activeFraction(engine) ?? 0;
       if (t >= tailFrom) lossTail += loss / (config.steps - tailFrom);
       if ((t + 1) % 512 === 0)
-        log(`    step ${t + 1}/${config.steps}: active ${(activeFraction(engine) ?? 0).toFixed(4)}, loss ${loss.toFixed(4)}, mean ${(stepMs / (t + 1)).toFixed(2)} ms/step`);
+        log(
+          `    step ${t + 1}/${config.steps}: active ${(activeFraction(engine) ?? 0).toFixed(4)}, loss ${loss.toFixed(4)}, mean ${(stepMs / (t + 1)).toFixed(2)} ms/step`,
+        );
     }
-    return { name: engine.name, lateMs, ms: stepMs / config.steps, timed: config.steps, active: activeSum / config.steps, dataMs: dataMs / config.steps, loss: lossTail };
+    return {
+      name: engine.name,
+      lateMs,
+      ms: stepMs / config.steps,
+      timed: config.steps,
+      active: activeSum / config.steps,
+      dataMs: dataMs / config.steps,
+      loss: lossTail,
+    };
   } finally {
     engine.dispose();
   }
@@ -244,14 +300,38 @@ async function timeWholeRun(factory: EngineFactory, config: RunConfig) {
 
 function formatTable(rows: Row[], peers: Map<string, PeerRow | { error: string }>): string {
   const lines: string[] = [];
-  const header = ["k", "batch", "regime", "engine", "threads", "ms/step", "samples/s", "active", "vs peer", "dense-eq GFLOP/s", "of peak", "last quarter: ms/step, vs peer"];
+  const header = [
+    "k",
+    "batch",
+    "regime",
+    "engine",
+    "threads",
+    "ms/step",
+    "samples/s",
+    "active",
+    "vs peer",
+    "dense-eq GFLOP/s",
+    "of peak",
+    "last quarter: ms/step, vs peer",
+  ];
   lines.push(header.join("\t"));
   for (const [key, p] of peers) {
     const [k, batch, threads] = key.split("x");
     lines.push(
       "error" in p
         ? [k, batch, "any", "pytorch", threads, "unavailable", "", "", p.error].join("\t")
-        : [k, batch, "any (dense)", `pytorch ${p.torch}`, threads, p.ms_per_step.toFixed(2), String(p.samples_per_s), (p.active_per_sample / p.k).toFixed(3), "1", (denseStepFlop(p.batch, p.k, 64, 512) / p.ms_per_step / 1e6).toFixed(1)].join("\t"),
+        : [
+            k,
+            batch,
+            "any (dense)",
+            `pytorch ${p.torch}`,
+            threads,
+            p.ms_per_step.toFixed(2),
+            String(p.samples_per_s),
+            (p.active_per_sample / p.k).toFixed(3),
+            "1",
+            (denseStepFlop(p.batch, p.k, 64, 512) / p.ms_per_step / 1e6).toFixed(1),
+          ].join("\t"),
     );
   }
   for (const r of rows)
@@ -268,7 +348,9 @@ function formatTable(rows: Row[], peers: Map<string, PeerRow | { error: string }
         r.ratio_vs_peer === null ? "n/a" : `${r.ratio_vs_peer.toFixed(2)}x`,
         r.dense_gflops.toFixed(1),
         r.share_of_peak === null ? "" : `${(100 * r.share_of_peak).toFixed(0)}%`,
-        r.late_ms_per_step === null ? "" : `${r.late_ms_per_step.toFixed(2)}, ${r.late_ratio_vs_peer === null ? "n/a" : `${r.late_ratio_vs_peer.toFixed(2)}x`}`,
+        r.late_ms_per_step === null
+          ? ""
+          : `${r.late_ms_per_step.toFixed(2)}, ${r.late_ratio_vs_peer === null ? "n/a" : `${r.late_ratio_vs_peer.toFixed(2)}x`}`,
       ].join("\t"),
     );
   return lines.join("\n");
@@ -309,7 +391,9 @@ async function main() {
             if (regime === "awake") {
               if (!checkpoints.has(k)) checkpoints.set(k, await lr3Checkpoint(k, CHECKPOINT_STEPS, log));
               const checkpoint = checkpoints.get(k)!;
-              log(`  awake checkpoint: ${checkpoint.description}; final loss ${checkpoint.final_loss.toFixed(4)}, ${(100 * checkpoint.active_fraction).toFixed(1)}% of pairs active`);
+              log(
+                `  awake checkpoint: ${checkpoint.description}; final loss ${checkpoint.final_loss.toFixed(4)}, ${(100 * checkpoint.active_fraction).toFixed(1)}% of pairs active`,
+              );
               initial = checkpoint.params;
             }
             log(`k=${k} batch=${batch} ${regime} ${engineId} threads=${threads}...`);
@@ -337,7 +421,8 @@ async function main() {
               data_ms_per_step: result.dataMs,
               ratio_vs_peer: "error" in peerRow ? null : samplesPerS / peerRow.samples_per_s,
               late_ms_per_step: result.lateMs,
-              late_ratio_vs_peer: result.lateMs === null || "error" in peerRow ? null : (batch * 1000) / result.lateMs / peerRow.samples_per_s,
+              late_ratio_vs_peer:
+                result.lateMs === null || "error" in peerRow ? null : (batch * 1000) / result.lateMs / peerRow.samples_per_s,
               final_loss: regime === "engineered" && engineId !== "tfjs" ? result.loss : null,
               dense_gflops: gflops,
               share_of_peak: isa && ghz ? gflops / (threads * FLOP_PER_CYCLE[isa] * ghz) : null,
@@ -345,13 +430,27 @@ async function main() {
             log(`  ${result.ms.toFixed(2)} ms/step (${result.timed} steps timed), data ${result.dataMs.toFixed(2)} ms/step`);
           }
     }
-  const awake = [...checkpoints.values()].map((c) => ({ description: c.description, engine: c.engine, final_loss: c.final_loss, active_fraction: c.active_fraction }));
+  const awake = [...checkpoints.values()].map((c) => ({
+    description: c.description,
+    engine: c.engine,
+    final_loss: c.final_loss,
+    active_fraction: c.active_fraction,
+  }));
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ options, load_average: load, clock_ghz: ghz, awake_checkpoints: awake, peers: Object.fromEntries(peers), rows }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ options, load_average: load, clock_ghz: ghz, awake_checkpoints: awake, peers: Object.fromEntries(peers), rows }, null, 2)}\n`,
+    );
   } else {
-    process.stdout.write(`clock: ${options.clock}, load average at start ${load.toFixed(1)}, nominal ${ghz ?? "?"} GHz\n${formatTable(rows, peers)}\n`);
-    for (const c of awake) process.stdout.write(`awake checkpoint: ${c.description} (trained by ${c.engine}; final loss ${c.final_loss.toFixed(4)}, ${(100 * c.active_fraction).toFixed(1)}% of pairs active)\n`);
-    process.stdout.write("dense-eq GFLOP/s counts every pair as a dense step does; 'of peak' is against threads x FLOP/cycle x nominal clock.\n");
+    process.stdout.write(
+      `clock: ${options.clock}, load average at start ${load.toFixed(1)}, nominal ${ghz ?? "?"} GHz\n${formatTable(rows, peers)}\n`,
+    );
+    for (const c of awake)
+      process.stdout.write(
+        `awake checkpoint: ${c.description} (trained by ${c.engine}; final loss ${c.final_loss.toFixed(4)}, ${(100 * c.active_fraction).toFixed(1)}% of pairs active)\n`,
+      );
+    process.stdout.write(
+      "dense-eq GFLOP/s counts every pair as a dense step does; 'of peak' is against threads x FLOP/cycle x nominal clock.\n",
+    );
     const missing = [...peers.values()].some((p) => "error" in p);
     if (missing) process.stdout.write("PyTorch peer unavailable for some sizes: ratios there are n/a.\n");
   }

@@ -25,7 +25,22 @@ export interface Checkpoint {
 const CACHE_DIR = process.env.MONO_BENCH_CACHE ?? join(process.cwd(), ".cache", "bench");
 
 export function lr3Config(k: number, steps: number): RunConfig {
-  return { task: "decoder", activation: "relu", sampler: "equal", n_features: 512, m: 64, eps: 1 / 64, l1: 0, seed: 1, k, batch: 1024, lr: 0.01, init_bias: -1, decay: 0.03, steps };
+  return {
+    task: "decoder",
+    activation: "relu",
+    sampler: "equal",
+    n_features: 512,
+    m: 64,
+    eps: 1 / 64,
+    l1: 0,
+    seed: 1,
+    k,
+    batch: 1024,
+    lr: 0.01,
+    init_bias: -1,
+    decay: 0.03,
+    steps,
+  };
 }
 
 const encode = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
@@ -43,13 +58,20 @@ export async function lr3Checkpoint(k: number, steps: number, log: (line: string
   }
   const config = lr3Config(k, steps);
   const world = makeWorld(config);
-  const engine = await nativeEngineFactory({ threads: 2 }).create({ config, world, initial: initParams(config, new Rng(config.seed, "init")) });
+  const engine = await nativeEngineFactory({ threads: 2 }).create({
+    config,
+    world,
+    initial: initParams(config, new Rng(config.seed, "init")),
+  });
   log(`training the awake checkpoint: LR3 recipe, k=${k}, batch ${config.batch}, ${steps} steps, native engine (cached at ${path})`);
   let loss = 0;
   const started = performance.now();
   for (let t = 0; t < steps; t++) {
     loss = engine.step(world.nextBatch(config.batch), learningRate(config.lr, t), biasDecayFactor(config.decay, config.lr, t, steps));
-    if ((t + 1) % 512 === 0) log(`  step ${t + 1}/${steps}: loss ${loss.toFixed(4)}, active ${engine.activeFraction.toFixed(4)}, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    if ((t + 1) % 512 === 0)
+      log(
+        `  step ${t + 1}/${steps}: loss ${loss.toFixed(4)}, active ${engine.activeFraction.toFixed(4)}, ${((performance.now() - started) / 1000).toFixed(0)} s`,
+      );
   }
   const params = engine.params();
   const checkpoint: Checkpoint = {
@@ -62,6 +84,9 @@ export async function lr3Checkpoint(k: number, steps: number, log: (line: string
   };
   engine.dispose();
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, JSON.stringify({ ...checkpoint, params: { ...params, w1: encode(params.w1), b: encode(params.b), w2: encode(params.w2) } }));
+  writeFileSync(
+    path,
+    JSON.stringify({ ...checkpoint, params: { ...params, w1: encode(params.w1), b: encode(params.b), w2: encode(params.w2) } }),
+  );
   return checkpoint;
 }

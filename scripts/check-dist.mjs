@@ -42,7 +42,8 @@ const INLINE_MODULE = /<script type="module"[^>]*>([\s\S]*?)<\/script>/g;
 let files = 0;
 for (const path of walk(root)) {
   const file = relative(root, path);
-  if (file.startsWith("_npm/") || file.startsWith("_npm\\")) problems.push(`${file}: fetched from the npm CDN (an npm: import or implicit global)`);
+  if (file.startsWith("_npm/") || file.startsWith("_npm\\"))
+    problems.push(`${file}: fetched from the npm CDN (an npm: import or implicit global)`);
   if (path.endsWith(".js")) {
     files++;
     checkSpecifiers(file, readFileSync(path, "utf8"));

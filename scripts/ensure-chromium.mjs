@@ -4,7 +4,13 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
-const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable", "/snap/bin/chromium"];
+const CANDIDATES = [
+  "/usr/bin/chromium",
+  "/usr/bin/chromium-browser",
+  "/usr/bin/google-chrome",
+  "/usr/bin/google-chrome-stable",
+  "/snap/bin/chromium",
+];
 
 export function findChromium(env = process.env) {
   if (env.CHROMIUM_PATH) return existsSync(env.CHROMIUM_PATH) ? env.CHROMIUM_PATH : null;
@@ -20,7 +26,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (!found) {
     const canApt = existsSync("/usr/bin/apt-get") && process.getuid?.() === 0;
     if (!canApt) {
-      console.error("error: the browser tests need Chromium or Chrome. Install one (Debian/Ubuntu: sudo apt-get install -y chromium) or set CHROMIUM_PATH to its executable, then run npm test again.");
+      console.error(
+        "error: the browser tests need Chromium or Chrome. Install one (Debian/Ubuntu: sudo apt-get install -y chromium) or set CHROMIUM_PATH to its executable, then run npm test again.",
+      );
       process.exit(1);
     }
     console.error("browser tests: no Chromium found; installing Debian's chromium with apt-get (a few minutes, once)...");

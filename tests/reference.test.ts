@@ -17,7 +17,10 @@ const ROOT = resolve(process.env.MONO_REFERENCE_DIR ?? resolve(__dirname, "../re
 const CHECKED_STEPS = 256;
 
 const dirs = existsSync(ROOT)
-  ? readdirSync(ROOT, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(ROOT, d.name, "manifest.json"))).map((d) => d.name).sort()
+  ? readdirSync(ROOT, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(ROOT, d.name, "manifest.json")))
+      .map((d) => d.name)
+      .sort()
   : [];
 
 async function shippedCheckpoints(dir: string): Promise<Record<string, unknown>[]> {
@@ -25,7 +28,9 @@ async function shippedCheckpoints(dir: string): Promise<Record<string, unknown>[
   const connection = await instance.connect();
   try {
     const path = join(ROOT, dir, "checkpoints.parquet").replaceAll("'", "''");
-    const reader = await connection.runAndReadAll(`SELECT * FROM read_parquet('${path}') WHERE step <= ${CHECKED_STEPS} ORDER BY run_id, step`);
+    const reader = await connection.runAndReadAll(
+      `SELECT * FROM read_parquet('${path}') WHERE step <= ${CHECKED_STEPS} ORDER BY run_id, step`,
+    );
     return reader.getRowObjectsJS() as Record<string, unknown>[];
   } finally {
     connection.closeSync();
@@ -39,45 +44,59 @@ describe("shipped reference runs", () => {
   });
 
   for (const dir of dirs) {
-    it(`${dir}: the first ${CHECKED_STEPS} steps recompute bit-identically`, async () => {
-      const manifest = ManifestSchema.parse(JSON.parse(readFileSync(join(ROOT, dir, "manifest.json"), "utf8")));
-      expect(manifest.complete).toBe(true);
-      const [engineId, engineVersion] = manifest.sweep.engine.split("@");
-      const factory = engineById(engineId);
-      // A reference run can only be checked by the engine (and engine version) that trained it: say so rather
-      // than skip, so a machine without the native addon cannot pass this test silently.
-      if (factory.version !== engineVersion) {
-        throw new Error(`${dir} was trained by ${manifest.sweep.engine}; this machine's ${engineId} engine is version ${factory.version}` +
-          (engineId === "native" ? " (build the native addon: node src/lib/engines/native/build.mjs, on a CPU with the same instruction set)" : ""));
-      }
-      const experiments = manifest.sweep.experiments;
-      const specs = expandExperiments(experiments === "all" ? "all" : experiments, {
-        preset: manifest.sweep.preset as Preset["id"],
-        seeds: manifest.sweep.seeds ?? undefined,
-        overrides: manifest.sweep.overrides as Partial<RunConfig>,
-      }).filter((s) => manifest.runs.includes(s.run_id));
-      expect(specs.map((s) => s.run_id).sort()).toEqual([...manifest.runs].sort());
-      const shipped = await shippedCheckpoints(dir);
-      const columns = TABLES.find((t) => t.name === "checkpoints")!.columns;
-      for (const spec of specs) {
-        let outcome;
-        try {
-          outcome = await train(spec.config, factory, undefined, { stopAfter: CHECKED_STEPS });
-        } catch (error) {
-          throw new Error(`${dir}: cannot retrain ${spec.run_id} with engine ${engineId}: ${(error as Error).message}`);
+    it(
+      `${dir}: the first ${CHECKED_STEPS} steps recompute bit-identically`,
+      async () => {
+        const manifest = ManifestSchema.parse(JSON.parse(readFileSync(join(ROOT, dir, "manifest.json"), "utf8")));
+        expect(manifest.complete).toBe(true);
+        const [engineId, engineVersion] = manifest.sweep.engine.split("@");
+        const factory = engineById(engineId);
+        // A reference run can only be checked by the engine (and engine version) that trained it: say so rather
+        // than skip, so a machine without the native addon cannot pass this test silently.
+        if (factory.version !== engineVersion) {
+          throw new Error(
+            `${dir} was trained by ${manifest.sweep.engine}; this machine's ${engineId} engine is version ${factory.version}` +
+              (engineId === "native"
+                ? " (build the native addon: node src/lib/engines/native/build.mjs, on a CPU with the same instruction set)"
+                : ""),
+          );
         }
-        const mine = outcome.checkpoints.map((c) => {
-          const row: Record<string, unknown> = { run_id: spec.run_id, ...c };
-          // FLOAT columns are stored as float32: round ours the same way before comparing.
-          for (const col of columns) if (col.type === "FLOAT" && typeof row[col.name] === "number") row[col.name] = Math.fround(row[col.name] as number);
-          return Object.fromEntries(columns.map((col) => [col.name, row[col.name]]));
-        });
-        const theirs = shipped.filter((r) => r.run_id === spec.run_id).map((r) => Object.fromEntries(columns.map((col) => [col.name, r[col.name]])));
-        expect(mine.map((r) => r.step)).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256]);
-        // A mismatch under the same engine version means the engine's numbers changed without a version bump (its
-        // cache key would then serve stale runs too): say so beside the diff.
-        expect(mine, `${spec.run_id}: recomputed with ${manifest.sweep.engine}; if the engine changed its arithmetic without bumping its version, this fails`).toEqual(theirs);
-      }
-    }, 30 * 60_000);
+        const experiments = manifest.sweep.experiments;
+        const specs = expandExperiments(experiments === "all" ? "all" : experiments, {
+          preset: manifest.sweep.preset as Preset["id"],
+          seeds: manifest.sweep.seeds ?? undefined,
+          overrides: manifest.sweep.overrides as Partial<RunConfig>,
+        }).filter((s) => manifest.runs.includes(s.run_id));
+        expect(specs.map((s) => s.run_id).sort()).toEqual([...manifest.runs].sort());
+        const shipped = await shippedCheckpoints(dir);
+        const columns = TABLES.find((t) => t.name === "checkpoints")!.columns;
+        for (const spec of specs) {
+          let outcome;
+          try {
+            outcome = await train(spec.config, factory, undefined, { stopAfter: CHECKED_STEPS });
+          } catch (error) {
+            throw new Error(`${dir}: cannot retrain ${spec.run_id} with engine ${engineId}: ${(error as Error).message}`);
+          }
+          const mine = outcome.checkpoints.map((c) => {
+            const row: Record<string, unknown> = { run_id: spec.run_id, ...c };
+            // FLOAT columns are stored as float32: round ours the same way before comparing.
+            for (const col of columns)
+              if (col.type === "FLOAT" && typeof row[col.name] === "number") row[col.name] = Math.fround(row[col.name] as number);
+            return Object.fromEntries(columns.map((col) => [col.name, row[col.name]]));
+          });
+          const theirs = shipped
+            .filter((r) => r.run_id === spec.run_id)
+            .map((r) => Object.fromEntries(columns.map((col) => [col.name, r[col.name]])));
+          expect(mine.map((r) => r.step)).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256]);
+          // A mismatch under the same engine version means the engine's numbers changed without a version bump (its
+          // cache key would then serve stale runs too): say so beside the diff.
+          expect(
+            mine,
+            `${spec.run_id}: recomputed with ${manifest.sweep.engine}; if the engine changed its arithmetic without bumping its version, this fails`,
+          ).toEqual(theirs);
+        }
+      },
+      30 * 60_000,
+    );
   }
 });

@@ -21,7 +21,16 @@ export function themeConfig(): Record<string, unknown> {
   const muted = cssVar("--theme-foreground-muted", "#6d6d6d");
   const faint = cssVar("--theme-foreground-faintest", "#e6e6e6");
   const font = getComputedStyle(document.body).fontFamily || "sans-serif";
-  const axis = { labelColor: muted, titleColor: fg, domainColor: muted, tickColor: muted, gridColor: faint, labelFont: font, titleFont: font, titleFontWeight: 600 };
+  const axis = {
+    labelColor: muted,
+    titleColor: fg,
+    domainColor: muted,
+    tickColor: muted,
+    gridColor: faint,
+    labelFont: font,
+    titleFont: font,
+    titleFontWeight: 600,
+  };
   return {
     background: null,
     font,

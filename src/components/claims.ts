@@ -41,7 +41,16 @@ export const claim5 = () => claimVerdict(5);
 export const claim6 = () => claimVerdict(6);
 export const claim7 = () => claimVerdict(7);
 export const claim8 = () => claimVerdict(8);
-export const CLAIM_FUNCTIONS: Record<number, () => Promise<ClaimVerdict>> = { 1: claim1, 2: claim2, 3: claim3, 4: claim4, 5: claim5, 6: claim6, 7: claim7, 8: claim8 };
+export const CLAIM_FUNCTIONS: Record<number, () => Promise<ClaimVerdict>> = {
+  1: claim1,
+  2: claim2,
+  3: claim3,
+  4: claim4,
+  5: claim5,
+  6: claim6,
+  7: claim7,
+  8: claim8,
+};
 
 let allRuns: Promise<Row[]> | null = null;
 /** Every run (small table), queried once per page. */
@@ -52,14 +61,24 @@ export function runs(): Promise<Row[]> {
 
 /** For each seed of a B experiment: the best initial bias and its mono/features (the initial-bias page's table). */
 export function biasOptimum(rows: Row[], experiment: string) {
-  const ps = rows.filter((r) => r.experiment === experiment && r.status === "ok").map((r) => ({ x: Number(r.init_bias), y: Number(r.mono_per_feature), seed: Number(r.seed) }));
+  const ps = rows
+    .filter((r) => r.experiment === experiment && r.status === "ok")
+    .map((r) => ({ x: Number(r.init_bias), y: Number(r.mono_per_feature), seed: Number(r.seed) }));
   return [...new Set(ps.map((p) => p.seed))].map((seed) => {
     const s = ps.filter((p) => p.seed === seed);
     const lowest = Math.min(...s.map((p) => p.x));
     const moderate = s.filter((p) => p.x < 0 && p.x > lowest);
     const extreme = s.filter((p) => p.x === lowest || p.x >= 0);
     const best = s.reduce((a, b) => (b.y > a.y ? b : a), s[0]);
-    const margin = moderate.length && extreme.length ? Math.max(...moderate.map((p) => p.y)) - Math.max(...extreme.map((p) => p.y)) : Number.NaN;
-    return { experiment, seed, best: best?.x ?? Number.NaN, bestMono: best?.y ?? Number.NaN, margin, eps: Number(rows.find((r) => r.experiment === experiment)?.eps) };
+    const margin =
+      moderate.length && extreme.length ? Math.max(...moderate.map((p) => p.y)) - Math.max(...extreme.map((p) => p.y)) : Number.NaN;
+    return {
+      experiment,
+      seed,
+      best: best?.x ?? Number.NaN,
+      bestMono: best?.y ?? Number.NaN,
+      margin,
+      eps: Number(rows.find((r) => r.experiment === experiment)?.eps),
+    };
   });
 }

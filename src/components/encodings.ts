@@ -53,15 +53,30 @@ export const EXPERIMENT_SHAPE: Record<string, string> = Object.fromEntries(EXPER
 /** Vega-Lite colour and shape channels for a field holding experiment ids (fixed domain: same colour everywhere). */
 export function experimentChannels(field = "experiment", title = "experiment"): { color: Spec; shape: Spec } {
   return {
-    color: { field, type: "nominal", title, scale: { domain: [...EXPERIMENT_ORDER], range: EXPERIMENT_ORDER.map((id) => EXPERIMENT_COLOUR[id]) } },
-    shape: { field, type: "nominal", title, scale: { domain: [...EXPERIMENT_ORDER], range: EXPERIMENT_ORDER.map((id) => EXPERIMENT_SHAPE[id]) } },
+    color: {
+      field,
+      type: "nominal",
+      title,
+      scale: { domain: [...EXPERIMENT_ORDER], range: EXPERIMENT_ORDER.map((id) => EXPERIMENT_COLOUR[id]) },
+    },
+    shape: {
+      field,
+      type: "nominal",
+      title,
+      scale: { domain: [...EXPERIMENT_ORDER], range: EXPERIMENT_ORDER.map((id) => EXPERIMENT_SHAPE[id]) },
+    },
   };
 }
 
 /** Colour and shape channels for a field holding family names (the home page's overview). */
 export function familyChannels(field = "family", title = "family"): { color: Spec; shape: Spec } {
   return {
-    color: { field, type: "nominal", title, scale: { domain: [...FAMILY_ORDER], range: FAMILY_ORDER.map((_, i) => OKABE_ITO[i % OKABE_ITO.length]) } },
+    color: {
+      field,
+      type: "nominal",
+      title,
+      scale: { domain: [...FAMILY_ORDER], range: FAMILY_ORDER.map((_, i) => OKABE_ITO[i % OKABE_ITO.length]) },
+    },
     shape: { field, type: "nominal", title, scale: { domain: [...FAMILY_ORDER], range: FAMILY_ORDER.map((f) => FAMILY_SHAPE[f]) } },
   };
 }

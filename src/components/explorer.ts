@@ -25,12 +25,46 @@ export function oneRunCommand(run: Row, all: Row[], preset: string): { command: 
   const sets = SETTABLE.filter((f) => run[f] !== null && run[f] !== undefined && varies(f)).map((f) => `--set ${f}=${show(run[f])}`);
   sets.push(`--set seed=${show(run.seed)}`);
   const command = `npm run sweep -- --experiment ${experiment} --preset ${preset} ${sets.join(" ")}`;
-  const note = varies("decay_nominal") ? `${experiment} sweeps the bias decay, which --set would train unrescaled: the command trains every decay of this setting; this run is the one with decay_nominal = ${show(run.decay_nominal)}.` : null;
+  const note = varies("decay_nominal")
+    ? `${experiment} sweeps the bias decay, which --set would train unrescaled: the command trains every decay of this setting; this run is the one with decay_nominal = ${show(run.decay_nominal)}.`
+    : null;
   return { command, note };
 }
 
-const CONFIG = ["experiment", "preset", "task", "activation", "sampler", "n_features", "m", "k", "eps", "lr", "init_bias", "decay", "decay_nominal", "l1", "batch", "steps", "seed", "engine"];
-const OUTCOME = ["status", "converged", "collapsed", "final_loss", "zero_loss", "mono_neurons", "mono_per_feature", "features_covered", "dead_neurons", "dead_on_data", "mean_bias", "wall_s"];
+const CONFIG = [
+  "experiment",
+  "preset",
+  "task",
+  "activation",
+  "sampler",
+  "n_features",
+  "m",
+  "k",
+  "eps",
+  "lr",
+  "init_bias",
+  "decay",
+  "decay_nominal",
+  "l1",
+  "batch",
+  "steps",
+  "seed",
+  "engine",
+];
+const OUTCOME = [
+  "status",
+  "converged",
+  "collapsed",
+  "final_loss",
+  "zero_loss",
+  "mono_neurons",
+  "mono_per_feature",
+  "features_covered",
+  "dead_neurons",
+  "dead_on_data",
+  "mean_bias",
+  "wall_s",
+];
 
 const cell = (v: unknown) => (v === null || v === undefined ? "–" : typeof v === "number" ? String(+v.toPrecision(5)) : String(v));
 
@@ -42,24 +76,63 @@ export function configCard(run: Row | undefined, all: Row[], preset: string): HT
   return html`<div class="config-card" id="run-config" data-run=${String(run.run_id)}>
     <h3>Run <code>${String(run.run_id)}</code></h3>
     <div class="config-columns">
-      <dl>${present(CONFIG).map((f) => html`<div><dt>${f}</dt><dd>${cell(run[f])}</dd></div>`)}</dl>
-      <dl>${present(OUTCOME).map((f) => html`<div><dt>${f}</dt><dd>${cell(run[f])}</dd></div>`)}</dl>
+      <dl>
+        ${present(CONFIG).map(
+          (f) =>
+            html`<div>
+              <dt>${f}</dt>
+              <dd>${cell(run[f])}</dd>
+            </div>`,
+        )}
+      </dl>
+      <dl>
+        ${present(OUTCOME).map(
+          (f) =>
+            html`<div>
+              <dt>${f}</dt>
+              <dd>${cell(run[f])}</dd>
+            </div>`,
+        )}
+      </dl>
     </div>
-    <p>Train this run again: <code class="one-run-command">${command}</code>${note ? html`<br><small>${note}</small>` : ""}</p>
+    <p>Train this run again: <code class="one-run-command">${command}</code>${note ? html`<br /><small>${note}</small>` : ""}</p>
   </div>` as HTMLElement;
 }
 
 /** Two runs side by side, the fields where they differ first and marked. */
 export function compareRuns(ticked: Row[]): HTMLElement {
-  if (ticked.length < 2) return html`<p class="muted" id="compare-runs" data-count=${ticked.length}>Tick two rows of the table to compare those runs side by side${ticked.length === 1 ? " (one ticked)" : ""}.</p>` as HTMLElement;
+  if (ticked.length < 2)
+    return html`<p class="muted" id="compare-runs" data-count=${ticked.length}>
+      Tick two rows of the table to compare those runs side by side${ticked.length === 1 ? " (one ticked)" : ""}.
+    </p>` as HTMLElement;
   const [a, b] = ticked;
   const fields = [...CONFIG, ...OUTCOME, "run_id"].filter((f) => f in a || f in b);
   const differs = (f: string) => cell(a[f]) !== cell(b[f]);
   const ordered = [...fields.filter(differs), ...fields.filter((f) => !differs(f))];
   return html`<div id="compare-runs" data-count=${ticked.length}>
-    <p>Comparing the first two ticked runs${ticked.length > 2 ? ` (${ticked.length} ticked)` : ""}; the ${fields.filter(differs).length} fields where they differ come first.</p>
-    <table class="data-table compare"><thead><tr><th scope="col">field</th><th scope="col">${cell(a.run_id)}</th><th scope="col">${cell(b.run_id)}</th></tr></thead>
-    <tbody>${ordered.map((f) => html`<tr class=${differs(f) ? "differs" : ""}><td>${f}</td><td>${cell(a[f])}</td><td>${cell(b[f])}</td></tr>`)}</tbody></table>
+    <p>
+      Comparing the first two ticked runs${ticked.length > 2 ? ` (${ticked.length} ticked)` : ""}; the ${fields.filter(differs).length}
+      fields where they differ come first.
+    </p>
+    <table class="data-table compare">
+      <thead>
+        <tr>
+          <th scope="col">field</th>
+          <th scope="col">${cell(a.run_id)}</th>
+          <th scope="col">${cell(b.run_id)}</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${ordered.map(
+          (f) =>
+            html`<tr class=${differs(f) ? "differs" : ""}>
+              <td>${f}</td>
+              <td>${cell(a[f])}</td>
+              <td>${cell(b[f])}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
   </div>` as HTMLElement;
 }
 

@@ -70,10 +70,22 @@ export function aggregate(rows: Row[], x: string, y: string, series: (r: Row) =>
     if (r.collapsed === true) g.collapsed++;
     groups.set(key, g);
   }
-  return [...groups.values()].map((g) => {
-    const ci = meanInterval(g.ys);
-    return { x: g.x, series: g.series, scale: g.scale, mean: ci.mean ?? Number.NaN, lo: ci.lo, hi: ci.hi, n: ci.n, collapsed: g.collapsed };
-  }).filter((p) => Number.isFinite(p.mean)).sort((a, b) => a.series.localeCompare(b.series) || a.x - b.x);
+  return [...groups.values()]
+    .map((g) => {
+      const ci = meanInterval(g.ys);
+      return {
+        x: g.x,
+        series: g.series,
+        scale: g.scale,
+        mean: ci.mean ?? Number.NaN,
+        lo: ci.lo,
+        hi: ci.hi,
+        n: ci.n,
+        collapsed: g.collapsed,
+      };
+    })
+    .filter((p) => Number.isFinite(p.mean))
+    .sort((a, b) => a.series.localeCompare(b.series) || a.x - b.x);
 }
 
 export interface SweepFigureOptions {
@@ -95,12 +107,17 @@ export async function sweepFigure(o: SweepFigureOptions): Promise<HTMLElement> {
   const flat = flatValue(points.map((p) => p.mean));
   if (flat !== null) {
     // A chart with one tick says nothing a sentence cannot: say it.
-    return figure(html`<p class="chart-sentence">${points.length === 0 ? `No run of ${o.experiments.join(", ")} finished without diverging: there is nothing to plot.` : `Every setting gives ${label(o.y)} = ${+flat.toPrecision(4)} (${points.length} points over ${label(o.x)}), so there is no curve to draw.`}</p>` as HTMLElement, {
-      number: o.number,
-      caption: o.caption,
-      runs: describeRuns(rows, o.experiments, preset, points),
-      command: commandFor(o.experiments, preset),
-    });
+    return figure(
+      html`<p class="chart-sentence">
+        ${points.length === 0 ? `No run of ${o.experiments.join(", ")} finished without diverging: there is nothing to plot.` : `Every setting gives ${label(o.y)} = ${+flat.toPrecision(4)} (${points.length} points over ${label(o.x)}), so there is no curve to draw.`}
+      </p>` as HTMLElement,
+      {
+        number: o.number,
+        caption: o.caption,
+        runs: describeRuns(rows, o.experiments, preset, points),
+        command: commandFor(o.experiments, preset),
+      },
+    );
   }
   const collapsed = points.reduce((sum, p) => sum + (p.collapsed ?? 0), 0);
   return chartFigure(sweepSpec(points, { x: o.x, y: o.y, width: o.width, rule: o.rule }), {
@@ -119,7 +136,10 @@ export async function curveRows(experiment: string, series: NumericField): Promi
   return query(curvesQuery([experiment], series));
 }
 
-export async function curvesFigure(rows: Row[], o: { number: number; experiment: string; series: string; y: string; width: number; caption: string; logY?: boolean }): Promise<HTMLElement> {
+export async function curvesFigure(
+  rows: Row[],
+  o: { number: number; experiment: string; series: string; y: string; width: number; caption: string; logY?: boolean },
+): Promise<HTMLElement> {
   const preset = await sitePreset();
   const runIds = new Set(rows.map((r) => r.run_id));
   return chartFigure(curvesSpec(rows, { y: o.y, series: o.series, width: o.width, logY: o.logY }), {
@@ -132,12 +152,20 @@ export async function curvesFigure(rows: Row[], o: { number: number; experiment:
 }
 
 /** Neurons and sparse single-feature activations of one run (loads the experiment's sfa file on demand). */
-export async function runDetail(experiment: string, run: string): Promise<{ neurons: NeuronRow[]; sfa: SfaRow[]; biases: number[]; isMono: boolean[] }> {
+export async function runDetail(
+  experiment: string,
+  run: string,
+): Promise<{ neurons: NeuronRow[]; sfa: SfaRow[]; biases: number[]; isMono: boolean[] }> {
   await ensureTables("neurons");
   const [neuronRows, table] = await Promise.all([query(neuronsQuery(run)), ensureSfa(experiment)]);
   const sfaRows = await query(sfaQuery(table, run));
   return {
-    neurons: neuronRows.map((r) => ({ neuron: Number(r.neuron), frac_mono: Number(r.frac_mono), top_feature: Number(r.top_feature), top_activation: Number(r.top_activation) })),
+    neurons: neuronRows.map((r) => ({
+      neuron: Number(r.neuron),
+      frac_mono: Number(r.frac_mono),
+      top_feature: Number(r.top_feature),
+      top_activation: Number(r.top_activation),
+    })),
     sfa: sfaRows.map((r) => ({ neuron: Number(r.neuron), feature: Number(r.feature), activation: Number(r.activation) })),
     biases: neuronRows.map((r) => Number(r.bias)),
     isMono: neuronRows.map((r) => Boolean(r.is_mono)),
@@ -145,7 +173,15 @@ export async function runDetail(experiment: string, run: string): Promise<{ neur
 }
 
 /** The heatmap of one run and, optionally, its biases in the same neuron order. */
-export async function heatmapFigures(o: { experiment: string; run: string; number: number; width: number; nFeatures?: number; withBias?: boolean; caption?: string }): Promise<HTMLElement> {
+export async function heatmapFigures(o: {
+  experiment: string;
+  run: string;
+  number: number;
+  width: number;
+  nFeatures?: number;
+  withBias?: boolean;
+  caption?: string;
+}): Promise<HTMLElement> {
   const preset = await sitePreset();
   const detail = await runDetail(o.experiment, o.run);
   const nFeatures = o.nFeatures ?? 512;
@@ -158,12 +194,18 @@ export async function heatmapFigures(o: { experiment: string; run: string; numbe
   const command = `${commandFor([o.experiment], preset)} (then filter run_id = ${o.run})`;
   if (live.size === 0) {
     // An all-dead run draws as an empty square: say it instead.
-    return figure(html`<p class="chart-sentence" data-all-dead="true">All ${k} neurons of run <code>${o.run}</code> are dead: none responds to any single feature at amplitude 1, so there is no heatmap to draw (the run has collapsed).</p>` as HTMLElement, {
-      number: o.number,
-      caption: `Single-feature activations of run ${o.run}: nothing to show.`,
-      runs: o.run,
-      command,
-    });
+    return figure(
+      html`<p class="chart-sentence" data-all-dead="true">
+        All ${k} neurons of run <code>${o.run}</code> are dead: none responds to any single feature at amplitude 1, so there is no heatmap
+        to draw (the run has collapsed).
+      </p>` as HTMLElement,
+      {
+        number: o.number,
+        caption: `Single-feature activations of run ${o.run}: nothing to show.`,
+        runs: o.run,
+        command,
+      },
+    );
   }
   const order = heatmapOrder(detail.neurons, detail.sfa, nFeatures);
   const side = Math.max(240, Math.min(o.width - 150, 560));
@@ -172,18 +214,27 @@ export async function heatmapFigures(o: { experiment: string; run: string; numbe
   const image = heatmapPixels(detail.sfa, order, undefined, pool);
   const url = pixelsToDataUrl(image);
   const note = `${dead} of ${k} neurons dead (no single-feature activation: blank rows), ${mono} monosemantic`;
-  const heat = await chartFigure(heatmapSpec({ image: url, neurons: k, features: nFeatures, max: image.max, width: side, height: side, note, pool }), {
-    number: o.number,
-    caption: o.caption ?? `Single-feature activations of run ${o.run}: ${k} neurons (rows, sorted by monosemanticity) × ${nFeatures} features (columns, sorted by the neuron they drive most); ${mono} mono neurons, ${dead} dead. A monosemantic model shows a diagonal. Blank cells are exactly 0${pool.x > 1 || pool.y > 1 ? `; each pixel is the maximum over ${pool.y} neurons × ${pool.x} features` : ""}.`,
-    runs: o.run,
-    command,
-    explore: `${exploreQuery([o.experiment])}&run=${encodeURIComponent(o.run)}`,
-    ariaLabel: `Heatmap of single-feature activations for run ${o.run}, ${mono} of ${k} neurons monosemantic.`,
-  });
+  const heat = await chartFigure(
+    heatmapSpec({ image: url, neurons: k, features: nFeatures, max: image.max, width: side, height: side, note, pool }),
+    {
+      number: o.number,
+      caption:
+        o.caption ??
+        `Single-feature activations of run ${o.run}: ${k} neurons (rows, sorted by monosemanticity) × ${nFeatures} features (columns, sorted by the neuron they drive most); ${mono} mono neurons, ${dead} dead. A monosemantic model shows a diagonal. Blank cells are exactly 0${pool.x > 1 || pool.y > 1 ? `; each pixel is the maximum over ${pool.y} neurons × ${pool.x} features` : ""}.`,
+      runs: o.run,
+      command,
+      explore: `${exploreQuery([o.experiment])}&run=${encodeURIComponent(o.run)}`,
+      ariaLabel: `Heatmap of single-feature activations for run ${o.run}, ${mono} of ${k} neurons monosemantic.`,
+    },
+  );
   // Time from the run's rows to a drawn heatmap (ordering, image, Vega view), checked by the browser tests.
   heat.dataset.renderMs = String(Math.round(performance.now() - started));
   if (!o.withBias) return heat;
-  const rows = detail.neurons.map((n, i) => ({ order: order.neuronRank[n.neuron], bias: detail.biases[i], kind: detail.isMono[i] ? "mono" : "poly" }));
+  const rows = detail.neurons.map((n, i) => ({
+    order: order.neuronRank[n.neuron],
+    bias: detail.biases[i],
+    kind: detail.isMono[i] ? "mono" : "poly",
+  }));
   const bias = await chartFigure(biasSpec(rows, { width: Math.min(o.width, 720) - 130, height: 220 }), {
     number: o.number + 1,
     caption: `Final bias of each neuron of run ${o.run}, in the order of Figure ${o.number} (mono neurons first).`,
@@ -195,7 +246,14 @@ export async function heatmapFigures(o: { experiment: string; run: string; numbe
 
 /** Pick the runs at the low, middle and high end of a sweep (seed 1), for heatmaps. */
 export function threeRuns(rows: Row[], experiment: string, x: string): Row[] {
-  const list = rows.filter((r) => r.experiment === experiment && Number(r.seed) === Math.min(...rows.filter((q) => q.experiment === experiment).map((q) => Number(q.seed))) && r.status === "ok").sort((a, b) => Number(a[x]) - Number(b[x]));
+  const list = rows
+    .filter(
+      (r) =>
+        r.experiment === experiment &&
+        Number(r.seed) === Math.min(...rows.filter((q) => q.experiment === experiment).map((q) => Number(q.seed))) &&
+        r.status === "ok",
+    )
+    .sort((a, b) => Number(a[x]) - Number(b[x]));
   if (list.length <= 3) return list;
   return [list[0], list[Math.floor((list.length - 1) / 2)], list[list.length - 1]];
 }

@@ -43,7 +43,15 @@ export function heatmapOrder(neurons: NeuronRow[], sfa: SfaRow[], nFeatures: num
 
 /** Viridis, 9 stops; interpolated linearly. */
 const VIRIDIS = [
-  [68, 1, 84], [71, 44, 122], [59, 81, 139], [44, 113, 142], [33, 144, 141], [39, 173, 129], [92, 200, 99], [170, 220, 50], [253, 231, 37],
+  [68, 1, 84],
+  [71, 44, 122],
+  [59, 81, 139],
+  [44, 113, 142],
+  [33, 144, 141],
+  [39, 173, 129],
+  [92, 200, 99],
+  [170, 220, 50],
+  [253, 231, 37],
 ];
 export function viridis(t: number): [number, number, number] {
   const x = Math.min(1, Math.max(0, t)) * (VIRIDIS.length - 1);
@@ -68,7 +76,12 @@ export function poolFactor(cells: number, screenPx: number, minPx = 2): number {
  * `max` (default: the largest activation). With `pool`, each pixel is the maximum over a pool.x × pool.y block of
  * cells (max-pooling keeps a lone bright cell visible, which averaging would wash out).
  */
-export function heatmapPixels(sfa: SfaRow[], order: { neuronRank: Int32Array; featureRank: Int32Array }, max?: number, pool: { x: number; y: number } = { x: 1, y: 1 }): { pixels: Uint8ClampedArray; width: number; height: number; max: number } {
+export function heatmapPixels(
+  sfa: SfaRow[],
+  order: { neuronRank: Int32Array; featureRank: Int32Array },
+  max?: number,
+  pool: { x: number; y: number } = { x: 1, y: 1 },
+): { pixels: Uint8ClampedArray; width: number; height: number; max: number } {
   const px = Math.max(1, Math.floor(pool.x));
   const py = Math.max(1, Math.floor(pool.y));
   const width = Math.ceil(order.featureRank.length / px);

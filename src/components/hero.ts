@@ -7,7 +7,22 @@
 export type Row = Record<string, unknown>;
 
 /** Fields that make a run's config; two runs equal on all of them trained the same thing (twins). */
-const CONFIG_KEY = ["task", "activation", "sampler", "n_features", "m", "k", "eps", "lr", "init_bias", "decay", "l1", "batch", "steps", "seed"];
+const CONFIG_KEY = [
+  "task",
+  "activation",
+  "sampler",
+  "n_features",
+  "m",
+  "k",
+  "eps",
+  "lr",
+  "init_bias",
+  "decay",
+  "l1",
+  "batch",
+  "steps",
+  "seed",
+];
 
 export interface Hero {
   rows: Row[];

@@ -21,7 +21,10 @@ function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, 
 const short = (v: number) => (Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(1) : String(+v.toPrecision(3)));
 
 /** A line chart of several series; `logY` plots log10(y) (non-positive values are dropped). */
-export function lineChart(series: Series[], o: { title: string; xLabel: string; width?: number; height?: number; logY?: boolean }): SVGSVGElement {
+export function lineChart(
+  series: Series[],
+  o: { title: string; xLabel: string; width?: number; height?: number; logY?: boolean },
+): SVGSVGElement {
   const width = o.width ?? 300;
   const height = o.height ?? 180;
   const m = { l: 46, r: 8, t: 18, b: 30 };
@@ -42,13 +45,31 @@ export function lineChart(series: Series[], o: { title: string; xLabel: string; 
   const sy = (y: number) => height - m.b - ((ty(y) - y0) / (y1 - y0)) * (height - m.t - m.b);
   svg.append(el("line", { x1: m.l, x2: width - m.r, y1: height - m.b, y2: height - m.b, stroke: "#999" }));
   svg.append(el("line", { x1: m.l, x2: m.l, y1: m.t, y2: height - m.b, stroke: "#999" }));
-  for (const v of [x0, (x0 + x1) / 2, x1]) svg.append(el("text", { x: sx(v), y: height - m.b + 12, "font-size": 10, "text-anchor": "middle" }, short(v)));
-  for (const v of [y0, (y0 + y1) / 2, y1]) svg.append(el("text", { x: m.l - 4, y: height - m.b - ((v - y0) / (y1 - y0)) * (height - m.t - m.b) + 3, "font-size": 10, "text-anchor": "end" }, short(o.logY ? 10 ** v : v)));
+  for (const v of [x0, (x0 + x1) / 2, x1])
+    svg.append(el("text", { x: sx(v), y: height - m.b + 12, "font-size": 10, "text-anchor": "middle" }, short(v)));
+  for (const v of [y0, (y0 + y1) / 2, y1])
+    svg.append(
+      el(
+        "text",
+        { x: m.l - 4, y: height - m.b - ((v - y0) / (y1 - y0)) * (height - m.t - m.b) + 3, "font-size": 10, "text-anchor": "end" },
+        short(o.logY ? 10 ** v : v),
+      ),
+    );
   svg.append(el("text", { x: (m.l + width - m.r) / 2, y: height - 4, "font-size": 10, "text-anchor": "middle" }, o.xLabel));
   usable.forEach((s, i) => {
     if (s.points.length === 0) return;
     const d = s.points.map((p, j) => `${j ? "L" : "M"}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join("");
-    svg.append(el("path", { d, fill: "none", stroke: s.color, "stroke-width": s.dashed ? 3 : 1.5, "stroke-dasharray": s.dashed ? "5 3" : "none", opacity: s.dashed ? 0.6 : 1, "data-series": s.name }));
+    svg.append(
+      el("path", {
+        d,
+        fill: "none",
+        stroke: s.color,
+        "stroke-width": s.dashed ? 3 : 1.5,
+        "stroke-dasharray": s.dashed ? "5 3" : "none",
+        opacity: s.dashed ? 0.6 : 1,
+        "data-series": s.name,
+      }),
+    );
     svg.append(el("text", { x: width - m.r - 2, y: m.t + 10 + 11 * i, "font-size": 10, "text-anchor": "end", fill: s.color }, s.name));
   });
   return svg;
@@ -57,5 +78,10 @@ export function lineChart(series: Series[], o: { title: string; xLabel: string; 
 /** The sorted final biases as a bar strip: one bar per neuron, lowest first. */
 export function sortedBiases(bias: Float32Array, o: { width?: number; height?: number; title: string }): SVGSVGElement {
   const sorted = Array.from(bias).sort((a, b) => a - b);
-  return lineChart([{ name: "bias", color: "#4269d0", points: sorted.map((y, x) => ({ x, y })) }], { title: o.title, xLabel: "neuron (sorted by bias)", width: o.width, height: o.height });
+  return lineChart([{ name: "bias", color: "#4269d0", points: sorted.map((y, x) => ({ x, y })) }], {
+    title: o.title,
+    xLabel: "neuron (sorted by bias)",
+    width: o.width,
+    height: o.height,
+  });
 }

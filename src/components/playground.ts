@@ -14,7 +14,11 @@ import type { SnapshotMessage } from "./rerun-worker.js";
 
 const STORE = "mono-playground-runs";
 
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
   node.append(...children);
@@ -40,9 +44,24 @@ function heatmap(sfa: Float32Array, k: number, n: number, side: number): HTMLEle
   }
   if (cells.length === 0) return h("p", { class: "muted" }, `All ${k} neurons are dead at this snapshot: no single feature activates any.`);
   const image = heatmapPixels(cells, heatmapOrder(neurons, cells, n), undefined, { x: poolFactor(n, side), y: poolFactor(k, side) });
-  const img = h("img", { src: pixelsToDataUrl(image), width: String(side), height: String(side), alt: `single-feature activations, ${k} neurons × ${n} features`, class: "playground-heatmap" });
+  const img = h("img", {
+    src: pixelsToDataUrl(image),
+    width: String(side),
+    height: String(side),
+    alt: `single-feature activations, ${k} neurons × ${n} features`,
+    class: "playground-heatmap",
+  });
   img.style.imageRendering = "pixelated";
-  return h("figure", {}, img, h("figcaption", {}, `Single-feature activations: ${k} neurons (rows, most monosemantic first) × ${n} features; brighter is larger (max ${image.max.toPrecision(3)}).`));
+  return h(
+    "figure",
+    {},
+    img,
+    h(
+      "figcaption",
+      {},
+      `Single-feature activations: ${k} neurons (rows, most monosemantic first) × ${n} features; brighter is larger (max ${image.max.toPrecision(3)}).`,
+    ),
+  );
 }
 
 function loadStore(): Record<string, unknown>[] {
@@ -61,7 +80,9 @@ export function playgroundApp(o: { width: number }): HTMLElement {
   const form = h("form", { class: "playground-controls" });
   for (const field of Object.keys(DEFAULTS) as Field[]) {
     const choices = CHOICES[field];
-    const input = choices ? h("select", { name: field }, ...choices.map((c) => h("option", { value: c }, c))) : h("input", { name: field, type: "number", step: "any" });
+    const input = choices
+      ? h("select", { name: field }, ...choices.map((c) => h("option", { value: c }, c)))
+      : h("input", { name: field, type: "number", step: "any" });
     input.value = String(initial[field]);
     inputs.set(field, input);
     input.style.width = "100%";
@@ -84,7 +105,18 @@ export function playgroundApp(o: { width: number }): HTMLElement {
   const snapLabel = h("span");
   const snapshotView = h("div", { class: "fig-row" });
   const tableBox = h("div", { class: "playground-runs" });
-  app.append(notices.length ? h("div", { class: "notice", role: "alert" }, `Ignored from the URL: ${notices.join("; ")}.`) : "", form, h("p", {}, train, " ", cancel), status, paper, curvesBox, h("p", {}, h("label", {}, "snapshot ", snapPick), " ", snapLabel), snapshotView, h("h2", {}, "Your runs (kept in this browser)"), tableBox);
+  app.append(
+    notices.length ? h("div", { class: "notice", role: "alert" }, `Ignored from the URL: ${notices.join("; ")}.`) : "",
+    form,
+    h("p", {}, train, " ", cancel),
+    status,
+    paper,
+    curvesBox,
+    h("p", {}, h("label", {}, "snapshot ", snapPick), " ", snapLabel),
+    snapshotView,
+    h("h2", {}, "Your runs (kept in this browser)"),
+    tableBox,
+  );
 
   const chartWidth = Math.max(220, Math.floor((Math.min(o.width, 1100) - 40) / 3));
   let handle: RunHandle | null = null;
@@ -101,12 +133,32 @@ export function playgroundApp(o: { width: number }): HTMLElement {
     if (!s?.sfa || !s.bias) return snapshotView.replaceChildren();
     const side = Math.min(360, chartWidth + 80);
     snapLabel.textContent = `step ${s.step}: mono/features ${s.mono_per_feature.toPrecision(3)}, ${s.mono_neurons} mono neurons, mean bias ${s.mean_bias.toPrecision(3)}`;
-    snapshotView.replaceChildren(heatmap(s.sfa, s.bias.length, s.sfa.length / s.bias.length, side), sortedBiases(s.bias, { title: `biases at step ${s.step}, sorted`, width: side, height: 200 }));
+    snapshotView.replaceChildren(
+      heatmap(s.sfa, s.bias.length, s.sfa.length / s.bias.length, side),
+      sortedBiases(s.bias, { title: `biases at step ${s.step}, sorted`, width: side, height: 200 }),
+    );
   };
   snapPick.oninput = showSnapshot;
   const drawTable = () => {
     const rows = loadStore();
-    const cols = ["run_id", "k", "eps", "lr", "init_bias", "decay", "l1", "batch", "steps", "seed", "final_loss", "mono_per_feature", "features_covered", "dead_neurons", "mean_bias", "wall_s"];
+    const cols = [
+      "run_id",
+      "k",
+      "eps",
+      "lr",
+      "init_bias",
+      "decay",
+      "l1",
+      "batch",
+      "steps",
+      "seed",
+      "final_loss",
+      "mono_per_feature",
+      "features_covered",
+      "dead_neurons",
+      "mean_bias",
+      "wall_s",
+    ];
     const fmt = (v: unknown) => (typeof v === "number" ? String(+v.toPrecision(4)) : String(v ?? "–"));
     const download = h("button", { type: "button", class: "playground-csv" }, `Download ${rows.length} runs as CSV`);
     download.onclick = () => {
@@ -118,7 +170,14 @@ export function playgroundApp(o: { width: number }): HTMLElement {
     const clear = h("button", { type: "button" }, "Clear");
     clear.onclick = () => (localStorage.removeItem(STORE), drawTable());
     tableBox.replaceChildren(
-      rows.length ? h("table", { class: "data-table" }, h("tr", {}, ...cols.map((c) => h("th", {}, c))), ...rows.map((r) => h("tr", {}, ...cols.map((c) => h("td", {}, fmt(r[c])))))) : h("p", { class: "muted" }, "No finished runs yet."),
+      rows.length
+        ? h(
+            "table",
+            { class: "data-table" },
+            h("tr", {}, ...cols.map((c) => h("th", {}, c))),
+            ...rows.map((r) => h("tr", {}, ...cols.map((c) => h("td", {}, fmt(r[c]))))),
+          )
+        : h("p", { class: "muted" }, "No finished runs yet."),
       h("p", {}, download, " ", clear),
     );
   };
@@ -131,30 +190,44 @@ export function playgroundApp(o: { width: number }): HTMLElement {
     const row = nearestRow(config);
     const claim = CLAIM_OF[row.id];
     const reports = claim ? Object.values(PAPER_REPORTS[claim] ?? {}) : [];
-    paper.replaceChildren(h("p", {}, h("strong", {}, `Nearest Table 1 row: ${row.id}`), ` (${row.title}). `, reports.length ? `The paper reports (claim ${claim}):` : "The paper shows this row only in figures, with no number to set beside a run."), reports.length ? h("ul", {}, ...reports.map((r) => h("li", {}, `${r.quantity}: ${r.paper}`))) : "");
+    paper.replaceChildren(
+      h(
+        "p",
+        {},
+        h("strong", {}, `Nearest Table 1 row: ${row.id}`),
+        ` (${row.title}). `,
+        reports.length
+          ? `The paper reports (claim ${claim}):`
+          : "The paper shows this row only in figures, with no number to set beside a run.",
+      ),
+      reports.length ? h("ul", {}, ...reports.map((r) => h("li", {}, `${r.quantity}: ${r.paper}`))) : "",
+    );
     const curves = liveCurves([], chartWidth);
     curvesBox.replaceChildren(curves.element);
     const bar = h("progress", { max: String(config.steps), value: "0" });
     const text = h("span");
     status.replaceChildren(bar, text);
     const id = `pg-${config.task}-${config.activation}-${config.sampler}-k${config.k}-eps${config.eps}-lr${config.lr}-b${config.init_bias}-d${config.decay}-l1${config.l1}-bs${config.batch}-st${config.steps}-s${config.seed}`;
-    const current = startRun({ run_id: id, experiment: "playground", preset: "smoke", decay_nominal: config.decay, config }, {
-      withSfa: true,
-      onMessage: (m) => {
-        if (m.type === "progress") {
-          bar.value = m.step;
-          text.textContent = ` step ${m.step} of ${m.steps}, about ${duration((m.elapsed_ms / 1000 / m.step) * (m.steps - m.step))} left`;
-        }
-        if (m.type === "snapshot") {
-          curves.add(m);
-          const follow = Number(snapPick.value) === snapshots.length - 1 || snapshots.length === 0;
-          snapshots.push(m);
-          snapPick.max = String(snapshots.length - 1);
-          if (follow) snapPick.value = snapPick.max;
-          showSnapshot();
-        }
+    const current = startRun(
+      { run_id: id, experiment: "playground", preset: "smoke", decay_nominal: config.decay, config },
+      {
+        withSfa: true,
+        onMessage: (m) => {
+          if (m.type === "progress") {
+            bar.value = m.step;
+            text.textContent = ` step ${m.step} of ${m.steps}, about ${duration((m.elapsed_ms / 1000 / m.step) * (m.steps - m.step))} left`;
+          }
+          if (m.type === "snapshot") {
+            curves.add(m);
+            const follow = Number(snapPick.value) === snapshots.length - 1 || snapshots.length === 0;
+            snapshots.push(m);
+            snapPick.max = String(snapshots.length - 1);
+            if (follow) snapPick.value = snapPick.max;
+            showSnapshot();
+          }
+        },
       },
-    });
+    );
     handle = current;
     try {
       const done = await current.done;
@@ -163,11 +236,15 @@ export function playgroundApp(o: { width: number }): HTMLElement {
       localStorage.setItem(STORE, JSON.stringify([...loadStore().filter((r) => r.run_id !== row.run_id), row]));
       drawTable();
       app.dataset.state = "done";
-      status.replaceChildren(`Trained ${config.steps} steps in ${done.wall_s.toFixed(2)} s (${Math.round(config.steps / done.wall_s)} steps/s): final loss ${Number(row.final_loss).toPrecision(4)}, mono/features ${Number(row.mono_per_feature).toPrecision(3)}, ${row.features_covered} features covered, ${row.dead_neurons} dead.`);
+      status.replaceChildren(
+        `Trained ${config.steps} steps in ${done.wall_s.toFixed(2)} s (${Math.round(config.steps / done.wall_s)} steps/s): final loss ${Number(row.final_loss).toPrecision(4)}, mono/features ${Number(row.mono_per_feature).toPrecision(3)}, ${row.features_covered} features covered, ${row.dead_neurons} dead.`,
+      );
     } catch (error) {
       if (handle !== current) return;
       app.dataset.state = (error as Error).message === "cancelled" ? "cancelled" : "error";
-      status.replaceChildren(app.dataset.state === "cancelled" ? "Cancelled: the worker was stopped." : `Training failed: ${(error as Error).message}`);
+      status.replaceChildren(
+        app.dataset.state === "cancelled" ? "Cancelled: the worker was stopped." : `Training failed: ${(error as Error).message}`,
+      );
     }
   };
   cancel.onclick = () => handle?.cancel();

@@ -8,7 +8,22 @@ import { TABLES } from "../lib/runner/tables.js";
 
 export type Row = Record<string, unknown>;
 
-const CONFIG_FIELDS = ["task", "activation", "sampler", "n_features", "m", "k", "eps", "lr", "init_bias", "decay", "l1", "batch", "steps", "seed"] as const;
+const CONFIG_FIELDS = [
+  "task",
+  "activation",
+  "sampler",
+  "n_features",
+  "m",
+  "k",
+  "eps",
+  "lr",
+  "init_bias",
+  "decay",
+  "l1",
+  "batch",
+  "steps",
+  "seed",
+] as const;
 const GBA_COLUMNS = ["gba_groups", "gba_p_high", "gba_p_low", "gba_every", "gba_buffer", "gba_gamma"] as const;
 
 /** The RunSpec a published row was trained from (its config columns, run id, experiment, preset, nominal decay). */
@@ -33,13 +48,20 @@ export function specFromRow(row: Row): RunSpec {
   };
 }
 
-const FLOAT_COLUMNS = new Set(TABLES.find((t) => t.name === "runs")!.columns.filter((c) => c.type === "FLOAT").map((c) => c.name));
+const FLOAT_COLUMNS = new Set(
+  TABLES.find((t) => t.name === "runs")!
+    .columns.filter((c) => c.type === "FLOAT")
+    .map((c) => c.name),
+);
 /** Columns that describe how the run was computed, not what it computed. */
 const NOT_COMPARED = new Set(["wall_s", "engine"]);
 const missing = (v: unknown) => v === null || v === undefined || (typeof v === "number" && Number.isNaN(v));
 
 /** Every column of the recomputed row that the published row also has, compared exactly (FLOAT columns at float32). */
-export function compareRows(published: Row, recomputed: Row): { compared: number; differences: { column: string; published: unknown; browser: unknown }[] } {
+export function compareRows(
+  published: Row,
+  recomputed: Row,
+): { compared: number; differences: { column: string; published: unknown; browser: unknown }[] } {
   const differences: { column: string; published: unknown; browser: unknown }[] = [];
   let compared = 0;
   for (const [column, browser] of Object.entries(recomputed)) {
@@ -47,9 +69,13 @@ export function compareRows(published: Row, recomputed: Row): { compared: number
     compared++;
     const pub = published[column];
     if (missing(pub) && missing(browser)) continue;
-    const same = typeof pub === "number" && typeof browser === "number" ? (FLOAT_COLUMNS.has(column) ? Math.fround(pub) === Math.fround(browser) : pub === browser) : String(pub) === String(browser);
+    const same =
+      typeof pub === "number" && typeof browser === "number"
+        ? FLOAT_COLUMNS.has(column)
+          ? Math.fround(pub) === Math.fround(browser)
+          : pub === browser
+        : String(pub) === String(browser);
     if (!same) differences.push({ column, published: pub, browser });
   }
   return { compared, differences };
 }
-

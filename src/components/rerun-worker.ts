@@ -78,9 +78,19 @@ function observed(inner: EngineFactory, config: RunConfig, withSfa: boolean): En
         const params = engine.params();
         if (snapshots.has(steps) && steps !== lastPosted) {
           lastPosted = steps;
-          const { metrics, sfa } = modelMetrics(params, context.world.embedder, config.n_features, config.activation, { task: config.task, form: config.metric_form });
+          const { metrics, sfa } = modelMetrics(params, context.world.embedder, config.n_features, config.activation, {
+            task: config.task,
+            form: config.metric_form,
+          });
           const bias = withSfa ? params.b.slice() : undefined;
-          const message: SnapshotMessage = { type: "snapshot", step: steps, loss: sum / n, ...metrics, sfa: withSfa ? sfa : undefined, bias };
+          const message: SnapshotMessage = {
+            type: "snapshot",
+            step: steps,
+            loss: sum / n,
+            ...metrics,
+            sfa: withSfa ? sfa : undefined,
+            bias,
+          };
           post(message, withSfa ? [sfa.buffer, bias!.buffer] : []);
           sum = 0;
           n = 0;
@@ -96,8 +106,10 @@ self.onmessage = async (event: MessageEvent<StartMessage>) => {
   const { spec, wasmUrl, withSfa = false } = event.data;
   try {
     const parsed = RunConfigSchema.safeParse(spec.config);
-    if (!parsed.success) throw new Error(`invalid config: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-    if (spec.config.bias_rule === "gba") throw new Error("GBA runs are not re-run in the browser (train.ts trains them with a tfjs fallback that the page does not ship)");
+    if (!parsed.success)
+      throw new Error(`invalid config: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    if (spec.config.bias_rule === "gba")
+      throw new Error("GBA runs are not re-run in the browser (train.ts trains them with a tfjs fallback that the page does not ship)");
     const started = performance.now();
     let lastPost = 0;
     const factory = observed(wasmEngineFactory(loadWasmFromUrl(wasmUrl)), spec.config, withSfa);
@@ -109,10 +121,18 @@ self.onmessage = async (event: MessageEvent<StartMessage>) => {
       post({ type: "progress", step: p.step, steps: p.steps, loss: p.loss, elapsed_ms: now - started });
     });
     const record = toRecord(spec, outcome);
-    const checkpoints = outcome.checkpoints.map((c) => ({ step: c.step, loss: c.loss, mono_per_feature: c.mono_per_feature, mean_bias: c.mean_bias }));
+    const checkpoints = outcome.checkpoints.map((c) => ({
+      step: c.step,
+      loss: c.loss,
+      mono_per_feature: c.mono_per_feature,
+      mean_bias: c.mean_bias,
+    }));
     const sfa = withSfa ? outcome.sfa : undefined;
     const bias = withSfa ? outcome.params.b : undefined;
-    post({ type: "done", row: record.run, checkpoints, wall_s: outcome.wall_s, sfa, bias }, withSfa ? [outcome.sfa.buffer, outcome.params.b.buffer] : []);
+    post(
+      { type: "done", row: record.run, checkpoints, wall_s: outcome.wall_s, sfa, bias },
+      withSfa ? [outcome.sfa.buffer, outcome.params.b.buffer] : [],
+    );
   } catch (error) {
     post({ type: "error", message: error instanceof Error ? error.message : String(error) });
   }

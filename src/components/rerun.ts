@@ -60,19 +60,37 @@ export function startRun(spec: RunSpec, o: { withSfa?: boolean; onMessage?: (m: 
 }
 
 /** Probe config: small enough to take well under a second, large enough that its time is mostly training steps. */
-const PROBE: RunConfig = { task: "decoder", activation: "relu", sampler: "equal", n_features: 512, m: 64, k: 256, eps: 1 / 64, lr: 0.003, init_bias: -1, decay: 0, l1: 0, batch: 16, steps: 512, seed: 1 };
+const PROBE: RunConfig = {
+  task: "decoder",
+  activation: "relu",
+  sampler: "equal",
+  n_features: 512,
+  m: 64,
+  k: 256,
+  eps: 1 / 64,
+  lr: 0.003,
+  init_bias: -1,
+  decay: 0,
+  l1: 0,
+  batch: 16,
+  steps: 512,
+  seed: 1,
+};
 let rate: Promise<number> | null = null;
 
 /** Seconds per (step × sample × neuron) in this browser, measured once per page by training the probe config. */
 export function measuredRate(): Promise<number> {
-  rate ??= startRun({ run_id: "probe", experiment: "probe", preset: "smoke", decay_nominal: 0, config: PROBE }).done.then((d) => d.wall_s / (PROBE.steps * PROBE.batch * PROBE.k));
+  rate ??= startRun({ run_id: "probe", experiment: "probe", preset: "smoke", decay_nominal: 0, config: PROBE }).done.then(
+    (d) => d.wall_s / (PROBE.steps * PROBE.batch * PROBE.k),
+  );
   rate.catch(() => (rate = null));
   return rate;
 }
 
 export const estimateSeconds = (c: Pick<RunConfig, "steps" | "batch" | "k">, perUnit: number) => c.steps * c.batch * c.k * perUnit;
 
-export const duration = (s: number) => (s < 90 ? `${Math.max(1, Math.round(s))} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`);
+export const duration = (s: number) =>
+  s < 90 ? `${Math.max(1, Math.round(s))} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
 
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
@@ -96,7 +114,13 @@ export function liveCurves(published: Row[], width: number) {
     box.replaceChildren(
       ...CURVES.map((c) => {
         const series: Series[] = [];
-        if (published.length) series.push({ name: "published", color: "#999", dashed: true, points: published.map((p) => ({ x: Math.log2(Number(p.step)), y: Number(p[c.key]) })) });
+        if (published.length)
+          series.push({
+            name: "published",
+            color: "#999",
+            dashed: true,
+            points: published.map((p) => ({ x: Math.log2(Number(p.step)), y: Number(p[c.key]) })),
+          });
         series.push({ name: "this browser", color: "#d2423b", points: mine.map((p) => ({ x: Math.log2(p.step), y: p[c.key] })) });
         return lineChart(series, { title: c.title, xLabel: "log2(step)", width, height: 170, logY: c.logY });
       }),
@@ -105,7 +129,11 @@ export function liveCurves(published: Row[], width: number) {
   return { element: box, add: (s: SnapshotMessage) => (mine.push(s), draw()), reset: () => ((mine.length = 0), draw()) };
 }
 
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
   node.append(...children);
@@ -118,8 +146,16 @@ export function rerunButton(row: Row, o: { width?: number } = {}): HTMLElement {
   const button = h("button", { type: "button", class: "rerun-start" }, "Re-run in your browser");
   const engineNote =
     row.engine && row.engine !== BROWSER_ENGINE
-      ? h("p", { class: "muted rerun-engine" }, `This run was trained by the ${String(row.engine)} engine; your browser trains on ${BROWSER_ENGINE}. Different engines round differently, so expect close numbers, not identical ones.`)
-      : h("p", { class: "muted rerun-engine" }, `Trains the same config and seed on the site's wasm engine (${BROWSER_ENGINE}), which trained this row: the numbers should be identical.`);
+      ? h(
+          "p",
+          { class: "muted rerun-engine" },
+          `This run was trained by the ${String(row.engine)} engine; your browser trains on ${BROWSER_ENGINE}. Different engines round differently, so expect close numbers, not identical ones.`,
+        )
+      : h(
+          "p",
+          { class: "muted rerun-engine" },
+          `Trains the same config and seed on the site's wasm engine (${BROWSER_ENGINE}), which trained this row: the numbers should be identical.`,
+        );
   const status = h("div", { class: "rerun-status", "aria-live": "polite" });
   const charts = h("div");
   const verdict = h("div", { class: "rerun-verdict" });
@@ -141,7 +177,16 @@ export function rerunButton(row: Row, o: { width?: number } = {}): HTMLElement {
         setState("confirm");
         const go = h("button", { type: "button", class: "rerun-go" }, "Train anyway");
         const stop = h("button", { type: "button", class: "rerun-stop" }, "Not now");
-        status.replaceChildren(h("p", {}, `This run would take about ${duration(estimate)} here (${spec.config.steps} steps × batch ${spec.config.batch} × k ${spec.config.k} at this browser's measured ${(1 / perUnit / 1e6).toFixed(1)} M neuron-samples/s). `, go, " ", stop));
+        status.replaceChildren(
+          h(
+            "p",
+            {},
+            `This run would take about ${duration(estimate)} here (${spec.config.steps} steps × batch ${spec.config.batch} × k ${spec.config.k} at this browser's measured ${(1 / perUnit / 1e6).toFixed(1)} M neuron-samples/s). `,
+            go,
+            " ",
+            stop,
+          ),
+        );
         const yes = await new Promise<boolean>((ok) => ((go.onclick = () => ok(true)), (stop.onclick = () => ok(false))));
         if (!yes) {
           setState("idle");
@@ -180,15 +225,34 @@ export function rerunButton(row: Row, o: { width?: number } = {}): HTMLElement {
       const { compared, differences } = compareRows(row, done.row);
       setState("done");
       box.dataset.verdict = differences.length === 0 ? "identical" : "different";
-      status.replaceChildren(`Trained ${spec.config.steps} steps in ${done.wall_s.toFixed(1)} s (${Math.round(spec.config.steps / done.wall_s)} steps/s).`);
+      status.replaceChildren(
+        `Trained ${spec.config.steps} steps in ${done.wall_s.toFixed(1)} s (${Math.round(spec.config.steps / done.wall_s)} steps/s).`,
+      );
       verdict.replaceChildren(
         differences.length === 0
-          ? h("p", { class: "rerun-identical" }, h("strong", {}, "Identical: "), `all ${compared} columns of the published row (config, final loss, mono neurons, coverage, dead neurons, biases, convergence) match this browser's run exactly.`)
+          ? h(
+              "p",
+              { class: "rerun-identical" },
+              h("strong", {}, "Identical: "),
+              `all ${compared} columns of the published row (config, final loss, mono neurons, coverage, dead neurons, biases, convergence) match this browser's run exactly.`,
+            )
           : h(
               "div",
               {},
-              h("p", {}, h("strong", {}, `${differences.length} of ${compared} columns differ`), row.engine !== BROWSER_ENGINE ? ` (expected: different engines).` : "."),
-              h("table", {}, h("tr", {}, h("th", {}, "column"), h("th", {}, "published"), h("th", {}, "this browser")), ...differences.map((d) => h("tr", {}, h("td", {}, d.column), h("td", {}, String(d.published)), h("td", {}, String(d.browser))))),
+              h(
+                "p",
+                {},
+                h("strong", {}, `${differences.length} of ${compared} columns differ`),
+                row.engine !== BROWSER_ENGINE ? ` (expected: different engines).` : ".",
+              ),
+              h(
+                "table",
+                {},
+                h("tr", {}, h("th", {}, "column"), h("th", {}, "published"), h("th", {}, "this browser")),
+                ...differences.map((d) =>
+                  h("tr", {}, h("td", {}, d.column), h("td", {}, String(d.published)), h("td", {}, String(d.browser))),
+                ),
+              ),
             ),
       );
       button.disabled = false;
@@ -210,6 +274,8 @@ export function rerunById(runId: string, o: { width?: number } = {}): HTMLElemen
     const [row] = await query(`SELECT * FROM runs WHERE run_id = ${quote(runId)}`);
     if (!row) throw new Error(`no run ${runId} in runs.parquet`);
     slot.replaceChildren(rerunButton(row, o));
-  })().catch((error) => slot.replaceChildren(h("p", { class: "error" }, `Cannot offer a re-run: ${error instanceof Error ? error.message : String(error)}`)));
+  })().catch((error) =>
+    slot.replaceChildren(h("p", { class: "error" }, `Cannot offer a re-run: ${error instanceof Error ? error.message : String(error)}`)),
+  );
   return slot;
 }

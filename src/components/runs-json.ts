@@ -11,11 +11,13 @@ const NAN_COLUMNS = new Set(["final_loss", "mono_share_of_live", "last_quarter_i
 let cached: Promise<Row[]> | null = null;
 
 export function runsJson(): Promise<Row[]> {
-  cached ??= FileAttachment("../data/runs.json").json().then((data) =>
-    (data as { rows: Row[] }).rows.map((r) => {
-      for (const c of NAN_COLUMNS) if (c in r && r[c] === null) r[c] = Number.NaN;
-      return r;
-    }),
-  );
+  cached ??= FileAttachment("../data/runs.json")
+    .json()
+    .then((data) =>
+      (data as { rows: Row[] }).rows.map((r) => {
+        for (const c of NAN_COLUMNS) if (c in r && r[c] === null) r[c] = Number.NaN;
+        return r;
+      }),
+    );
   return cached;
 }

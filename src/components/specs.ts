@@ -46,7 +46,12 @@ export const label = (field: string) => LABELS[field] ?? field;
 export const LOG_FIELDS = new Set(["lr", "eps", "k", "l1", "decay", "decay_nominal", "wall_s", "flop", "final_loss", "relative_loss"]);
 
 function base(options: SizeOptions, values: Datum[]): Spec {
-  const spec: Spec = { $schema: SCHEMA, width: options.width, height: options.height ?? Math.round(options.width * 0.55), data: { values } };
+  const spec: Spec = {
+    $schema: SCHEMA,
+    width: options.width,
+    height: options.height ?? Math.round(options.width * 0.55),
+    data: { values },
+  };
   if (options.title) spec.title = options.title;
   return spec;
 }
@@ -66,7 +71,9 @@ export function axisFor(field: string, values: number[]): Spec {
   if (scale.type !== "symlog") return {};
   const ticks = [...new Set(values.filter(Number.isFinite))].sort((a, b) => a - b);
   const step = Math.ceil(ticks.length / 12);
-  return { axis: { values: ticks.filter((_, i) => i % step === 0), format: "~g", labelOverlap: false, labelAngle: -40, labelAlign: "right" } };
+  return {
+    axis: { values: ticks.filter((_, i) => i % step === 0), format: "~g", labelOverlap: false, labelAngle: -40, labelAlign: "right" },
+  };
 }
 
 export interface ScatterOptions extends SizeOptions {
@@ -87,7 +94,24 @@ export interface ScatterOptions extends SizeOptions {
 }
 
 /** Fields coloured on a continuous scale (anything else is a category). */
-const NUMERIC_COLOUR = new Set(["lr", "eps", "k", "init_bias", "steps", "seed", "batch", "final_loss", "mono_per_feature", "mono_per_neuron", "mean_bias", "dead_neurons", "wall_s", "l1", "decay", "decay_nominal"]);
+const NUMERIC_COLOUR = new Set([
+  "lr",
+  "eps",
+  "k",
+  "init_bias",
+  "steps",
+  "seed",
+  "batch",
+  "final_loss",
+  "mono_per_feature",
+  "mono_per_neuron",
+  "mean_bias",
+  "dead_neurons",
+  "wall_s",
+  "l1",
+  "decay",
+  "decay_nominal",
+]);
 
 /** Colour (and shape, for categories) by a field: the site-wide map for experiments and families, viridis for numbers. */
 export function colourChannels(field: string, rows: Datum[], legendBelow = false): Spec {
@@ -99,9 +123,14 @@ export function colourChannels(field: string, rows: Datum[], legendBelow = false
   }
   if (NUMERIC_COLOUR.has(field)) {
     const values = rows.map((r) => Number(r[field])).filter(Number.isFinite);
-    return { color: { field, type: "quantitative", title: label(field), scale: { ...scaleFor(field, values), scheme: "viridis" }, ...legend } };
+    return {
+      color: { field, type: "quantitative", title: label(field), scale: { ...scaleFor(field, values), scheme: "viridis" }, ...legend },
+    };
   }
-  return { color: { field, type: "nominal", title: label(field), scale: { range: OKABE_ITO }, ...legend }, shape: { field, type: "nominal", title: label(field), ...legend } };
+  return {
+    color: { field, type: "nominal", title: label(field), scale: { range: OKABE_ITO }, ...legend },
+    shape: { field, type: "nominal", title: label(field), ...legend },
+  };
 }
 
 /** One point per run: e.g. final loss against mono per feature, coloured by experiment. */
@@ -158,10 +187,19 @@ export interface CurveOptions extends SizeOptions {
 /** Metric against log2(step), one line per run. */
 export function curvesSpec(rows: Datum[], o: CurveOptions): Spec {
   return {
-    ...base(o, rows.filter((r) => Number(r.step) > 0)),
+    ...base(
+      o,
+      rows.filter((r) => Number(r.step) > 0),
+    ),
     mark: { type: "line", point: { size: 18 }, strokeWidth: 1.6 },
     encoding: {
-      x: { field: "step", type: "quantitative", title: "step (log2)", scale: { type: "log", base: 2 }, axis: { labelExpr: "'2^' + format(log(datum.value)/log(2), '.0f')", tickCount: 10 } },
+      x: {
+        field: "step",
+        type: "quantitative",
+        title: "step (log2)",
+        scale: { type: "log", base: 2 },
+        axis: { labelExpr: "'2^' + format(log(datum.value)/log(2), '.0f')", tickCount: 10 },
+      },
       y: { field: o.y, type: "quantitative", title: label(o.y), scale: o.logY ? { type: "log" } : { zero: false } },
       color: { field: o.series, type: "ordinal", title: label(o.series), scale: { scheme: "viridis" } },
       detail: { field: "run_id" },
@@ -199,7 +237,9 @@ export function sweepSpec(points: SweepPoint[], o: SweepOptions): Spec {
   // Series that are experiment ids take the site-wide colours; other series (eps = ..., lr = ...) the palette in order.
   const series = [...new Set(points.map((p) => p.series))];
   const byExperiment = series.length > 0 && series.every((s) => EXPERIMENT_ORDER.includes(s));
-  const color = byExperiment ? { ...experimentChannels("series", o.seriesTitle ?? "experiment").color } : { field: "series", type: "nominal", title: o.seriesTitle ?? "experiment", scale: { range: OKABE_ITO } };
+  const color = byExperiment
+    ? { ...experimentChannels("series", o.seriesTitle ?? "experiment").color }
+    : { field: "series", type: "nominal", title: o.seriesTitle ?? "experiment", scale: { range: OKABE_ITO } };
   const scales = [...new Set(points.map((p) => p.scale).filter(Boolean))];
   const dash = scales.length > 1 ? { strokeDash: { field: "scale", type: "nominal", title: "steps × batch", sort: scales } } : {};
   const layers: Spec[] = [
@@ -210,7 +250,15 @@ export function sweepSpec(points: SweepPoint[], o: SweepOptions): Spec {
         y: { field: "mean", type: "quantitative", title: label(o.y), scale: { zero: false } },
         color,
         ...dash,
-        tooltip: [{ field: "series" }, { field: "x", title: label(o.x) }, { field: "mean", title: label(o.y), format: ".4g" }, { field: "lo", title: "95% low", format: ".4g" }, { field: "hi", title: "95% high", format: ".4g" }, { field: "n", title: "seeds" }, ...(scales.length ? [{ field: "scale", title: "steps × batch" }] : [])],
+        tooltip: [
+          { field: "series" },
+          { field: "x", title: label(o.x) },
+          { field: "mean", title: label(o.y), format: ".4g" },
+          { field: "lo", title: "95% low", format: ".4g" },
+          { field: "hi", title: "95% high", format: ".4g" },
+          { field: "n", title: "seeds" },
+          ...(scales.length ? [{ field: "scale", title: "steps × batch" }] : []),
+        ],
       },
     },
   ];
@@ -227,7 +275,16 @@ export function sweepSpec(points: SweepPoint[], o: SweepOptions): Spec {
     layers.push({
       transform: [{ filter: "datum.collapsed > 0" }],
       mark: { type: "point", shape: "cross", size: 160, strokeWidth: 2, color: "#d55e00", filled: false },
-      encoding: { x, y: { field: "mean", type: "quantitative", title: label(o.y) }, tooltip: [{ field: "series" }, { field: "x", title: label(o.x) }, { field: "collapsed", title: "collapsed runs" }, { field: "n", title: "runs" }] },
+      encoding: {
+        x,
+        y: { field: "mean", type: "quantitative", title: label(o.y) },
+        tooltip: [
+          { field: "series" },
+          { field: "x", title: label(o.x) },
+          { field: "collapsed", title: "collapsed runs" },
+          { field: "n", title: "runs" },
+        ],
+      },
     });
   }
   if (o.rule) {
@@ -258,10 +315,21 @@ export function convergenceSpec(rows: Datum[], o: SizeOptions & { threshold: num
         mark: { type: "point", filled: true, size: 50, opacity: 0.8 },
         encoding: {
           x: { field: "lr_x_steps", type: "quantitative", title: "learning rate × steps", scale: { type: "log" } },
-          y: { field: "last_quarter_improvement", type: "quantitative", title: "loss improvement over the last quarter", axis: { format: "%" } },
+          y: {
+            field: "last_quarter_improvement",
+            type: "quantitative",
+            title: "loss improvement over the last quarter",
+            axis: { format: "%" },
+          },
           color: experimentChannels().color,
           shape: { field: "converged", type: "nominal", title: "converged" },
-          tooltip: [{ field: "run_id" }, { field: "lr_x_steps", title: "lr × steps", format: ".3g" }, { field: "last_quarter_improvement", title: "last-quarter improvement", format: ".2%" }, { field: "final_loss", title: "final loss", format: ".4g" }, { field: "mono_per_feature", title: "mono/features", format: ".3g" }],
+          tooltip: [
+            { field: "run_id" },
+            { field: "lr_x_steps", title: "lr × steps", format: ".3g" },
+            { field: "last_quarter_improvement", title: "last-quarter improvement", format: ".2%" },
+            { field: "final_loss", title: "final loss", format: ".4g" },
+            { field: "mono_per_feature", title: "mono/features", format: ".3g" },
+          ],
         },
       },
       {
@@ -296,16 +364,35 @@ export function heatmapSpec(o: HeatmapOptions): Spec {
     width: o.width,
     height: o.height ?? o.width,
     // Vega draws no subtitle under an empty title: the note is the title when there is no other.
-    ...(o.title || o.note ? { title: o.title ? { text: o.title, ...(o.note ? { subtitle: o.note } : {}), anchor: "start" } : { text: o.note, anchor: "start", fontSize: 12, fontWeight: "normal" } } : {}),
+    ...(o.title || o.note
+      ? {
+          title: o.title
+            ? { text: o.title, ...(o.note ? { subtitle: o.note } : {}), anchor: "start" }
+            : { text: o.note, anchor: "start", fontSize: 12, fontWeight: "normal" },
+        }
+      : {}),
     data: { values: [{ x: 0, y: 0, x2: o.features, y2: o.neurons, url: o.image }] },
     layer: [
       {
         mark: { type: "image", aspect: false, align: "left", baseline: "top", smooth: false, aria: false },
         encoding: {
-          x: { field: "x", type: "quantitative", title: ["feature (sorted by the neuron it drives most)", ...(o.pool && o.pool.x > 1 ? [`max over ${o.pool.x} features per pixel`] : [])], scale: { domain: [0, o.features], nice: false } },
+          x: {
+            field: "x",
+            type: "quantitative",
+            title: [
+              "feature (sorted by the neuron it drives most)",
+              ...(o.pool && o.pool.x > 1 ? [`max over ${o.pool.x} features per pixel`] : []),
+            ],
+            scale: { domain: [0, o.features], nice: false },
+          },
           x2: { field: "x2" },
           // Two lines, so that a small heatmap's height never cuts the title.
-          y: { field: "y", type: "quantitative", title: ["neuron", "(sorted by monosemanticity)", ...(o.pool && o.pool.y > 1 ? [`max over ${o.pool.y} per pixel`] : [])], scale: { domain: [0, o.neurons], nice: false, reverse: true } },
+          y: {
+            field: "y",
+            type: "quantitative",
+            title: ["neuron", "(sorted by monosemanticity)", ...(o.pool && o.pool.y > 1 ? [`max over ${o.pool.y} per pixel`] : [])],
+            scale: { domain: [0, o.neurons], nice: false, reverse: true },
+          },
           y2: { field: "y2" },
           url: { field: "url", type: "nominal" },
         },
@@ -349,7 +436,10 @@ export function histogramSpec(rows: Datum[], o: SizeOptions & { field: string; g
 }
 
 /** Lines of y against x, one per series (amplitude responses, singular values...). */
-export function linesSpec(rows: Datum[], o: SizeOptions & { x: string; y: string; series: string; xTitle?: string; yTitle?: string; logY?: boolean; points?: boolean }): Spec {
+export function linesSpec(
+  rows: Datum[],
+  o: SizeOptions & { x: string; y: string; series: string; xTitle?: string; yTitle?: string; logY?: boolean; points?: boolean },
+): Spec {
   return {
     ...base(o, rows),
     mark: { type: "line", point: o.points ?? false, strokeWidth: 2 },

@@ -4,8 +4,35 @@
  */
 export const CONFIG_FIELDS = ["k", "lr", "eps", "init_bias", "decay", "decay_nominal", "l1", "batch", "steps", "seed"] as const;
 export const CATEGORY_FIELDS = ["experiment", "task", "activation", "sampler", "engine", "status", "preset"] as const;
-export const METRIC_FIELDS = ["final_loss", "mono_per_feature", "mono_per_neuron", "mono_neurons", "features_covered", "mean_bias", "dead_neurons", "dead_on_data", "live_poly_neurons", "mono_share_of_live", "positive_bias_neurons", "noise_scale", "paper_lr", "wall_s"] as const;
-export const CHECKPOINT_METRICS = ["loss", "mono_per_feature", "mono_per_neuron", "mono_neurons", "features_covered", "mean_bias", "dead_neurons", "dead_on_data", "live_poly_neurons", "mono_share_of_live", "positive_bias_neurons"] as const;
+export const METRIC_FIELDS = [
+  "final_loss",
+  "mono_per_feature",
+  "mono_per_neuron",
+  "mono_neurons",
+  "features_covered",
+  "mean_bias",
+  "dead_neurons",
+  "dead_on_data",
+  "live_poly_neurons",
+  "mono_share_of_live",
+  "positive_bias_neurons",
+  "noise_scale",
+  "paper_lr",
+  "wall_s",
+] as const;
+export const CHECKPOINT_METRICS = [
+  "loss",
+  "mono_per_feature",
+  "mono_per_neuron",
+  "mono_neurons",
+  "features_covered",
+  "mean_bias",
+  "dead_neurons",
+  "dead_on_data",
+  "live_poly_neurons",
+  "mono_share_of_live",
+  "positive_bias_neurons",
+] as const;
 export const TABLE_NAMES = ["runs", "checkpoints", "losses", "neurons"] as const;
 
 export type ConfigField = (typeof CONFIG_FIELDS)[number];
@@ -18,7 +45,29 @@ const CATEGORY = new Set<string>(CATEGORY_FIELDS);
 const CHECKPOINT = new Set<string>(CHECKPOINT_METRICS);
 /** Allowed string values of the category columns (the protocol's enumerations and Table 1's ids). */
 export const CATEGORY_VALUES: Record<string, readonly string[]> = {
-  experiment: ["LR1", "LR2", "LR3", "LR4", "LR5", "B1", "B2", "B3", "B4", "B5", "B3-GeLU", "E1", "E2", "E3", "E4", "K0", "K1", "K2", "RG1", "RP1", "D1"],
+  experiment: [
+    "LR1",
+    "LR2",
+    "LR3",
+    "LR4",
+    "LR5",
+    "B1",
+    "B2",
+    "B3",
+    "B4",
+    "B5",
+    "B3-GeLU",
+    "E1",
+    "E2",
+    "E3",
+    "E4",
+    "K0",
+    "K1",
+    "K2",
+    "RG1",
+    "RP1",
+    "D1",
+  ],
   task: ["decoder", "reprojector", "abs"],
   activation: ["relu", "gelu", "xexp"],
   sampler: ["equal", "power_law"],
@@ -105,7 +154,9 @@ export function runsQuery(filter: RunFilter = {}, limit?: number): string {
 
 /** Runs of some experiments (x = swept field, y = metric), one row per run. */
 export function sweepQuery(experiments: string[], x: NumericField, y: NumericField, extra: string[] = []): string {
-  const cols = [...new Set(["run_id", "experiment", "seed", "status", x, y, ...extra])].map((c) => column(c, [...NUMERIC, ...CATEGORY, "run_id"]));
+  const cols = [...new Set(["run_id", "experiment", "seed", "status", x, y, ...extra])].map((c) =>
+    column(c, [...NUMERIC, ...CATEGORY, "run_id"]),
+  );
   return `SELECT ${cols.join(", ")} FROM runs ${runsWhere({ categories: { experiment: experiments } })} ORDER BY "experiment", ${column(x, NUMERIC)}, "seed"`;
 }
 
@@ -128,7 +179,11 @@ export function sfaQuery(table: string, run: string): string {
 
 /** Mean bias of mono and poly neurons per run, for some experiments. */
 export function biasByKindQuery(experiments: string[]): string {
-  return `SELECT n."run_id", r."experiment", r."seed", n."is_mono", avg(n."bias") AS mean_bias, count(*) AS neurons FROM neurons n JOIN runs r USING ("run_id") ${runsWhere({ categories: { experiment: experiments }, okOnly: true }).replace(/"experiment"/, 'r."experiment"').replace(/"status"/, 'r."status"')} GROUP BY ALL ORDER BY n."run_id", n."is_mono"`;
+  return `SELECT n."run_id", r."experiment", r."seed", n."is_mono", avg(n."bias") AS mean_bias, count(*) AS neurons FROM neurons n JOIN runs r USING ("run_id") ${runsWhere(
+    { categories: { experiment: experiments }, okOnly: true },
+  )
+    .replace(/"experiment"/, 'r."experiment"')
+    .replace(/"status"/, 'r."status"')} GROUP BY ALL ORDER BY n."run_id", n."is_mono"`;
 }
 
 /** Distinct values of a config field (for the Explorer's filters). */

@@ -25,8 +25,11 @@ export interface FigureOptions {
 export function figure(content: Node, o: FigureOptions): HTMLElement {
   const el = html`<figure class="fig" id=${`fig-${o.number}`}>
     ${content}
-    <figcaption><strong>Figure ${o.number}.</strong> ${o.caption} <span class="runs">Runs: ${o.runs}.</span>
-    Reproduce: <code>${o.command}</code>${o.explore !== undefined ? html` <a class="explore-link" href=${`./explorer${o.explore}`}>Explore these runs</a>` : ""}</figcaption>
+    <figcaption>
+      <strong>Figure ${o.number}.</strong> ${o.caption} <span class="runs">Runs: ${o.runs}.</span> Reproduce:
+      <code>${o.command}</code
+      >${o.explore !== undefined ? html` <a class="explore-link" href=${`./explorer${o.explore}`}>Explore these runs</a>` : ""}
+    </figcaption>
   </figure>` as HTMLElement;
   return el;
 }
@@ -44,7 +47,9 @@ export function sweepCommand(experiment: string, preset: string): string {
 
 /** A visible loading indicator (replaced by the figure once ready). */
 export function loading(what: string): HTMLElement {
-  return html`<div class="loading" role="status" aria-live="polite"><span class="spinner" aria-hidden="true"></span> Loading ${what}…</div>` as HTMLElement;
+  return html`<div class="loading" role="status" aria-live="polite">
+    <span class="spinner" aria-hidden="true"></span> Loading ${what}…
+  </div>` as HTMLElement;
 }
 
 /** A verdict badge: the label, coloured by kind. */
@@ -55,8 +60,25 @@ export function verdictBadge(v: Pick<Verdict, "label">): HTMLElement {
 /** What the paper reports beside what this build measured, one row per quantity. */
 export function paperBeside(v: Verdict): HTMLElement | string {
   if (!v.paper?.length) return "";
-  return html`<table class="data-table paper-beside"><thead><tr><th scope="col">quantity</th><th scope="col">the paper</th><th scope="col">this build</th></tr></thead>
-  <tbody>${v.paper.map((p) => html`<tr><td>${p.quantity}</td><td>${p.paper}${p.kind === "curve" ? html` <em>(a curve only)</em>` : ""}</td><td>${p.ours}</td></tr>`)}</tbody></table>` as HTMLElement;
+  return html`<table class="data-table paper-beside">
+    <thead>
+      <tr>
+        <th scope="col">quantity</th>
+        <th scope="col">the paper</th>
+        <th scope="col">this build</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${v.paper.map(
+        (p) =>
+          html`<tr>
+            <td>${p.quantity}</td>
+            <td>${p.paper}${p.kind === "curve" ? html` <em>(a curve only)</em>` : ""}</td>
+            <td>${p.ours}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>` as HTMLElement;
 }
 
 /** A verdict block: badge, category and the reason in one sentence; the paper beside us; the regime; then the
@@ -66,22 +88,50 @@ export function verdictBlock(title: string, v: Verdict): HTMLElement {
   return html`<div class="verdict-block" role="group" aria-label=${`Verdict on ${title}: ${v.label}`}>
     <div class="verdict-head">${verdictBadge(v)} <strong>${title}</strong></div>
     <p class="verdict-reason"><span class="verdict-category">${v.category}:</span> ${v.reason}</p>
-    ${paperBeside(v)}
-    ${v.regime ? html`<p class="verdict-regime">Judged at ${v.regime.text}.</p>` : ""}
-    <details><summary>The numbers behind it${outside.length ? `, and ${outside.length} runs outside the premise` : ""}</summary>
-      <ul class="verdict-evidence">${v.parts.map((p) => html`<li>${p.text} <em>(${p.outcome})</em></li>`)}</ul>
-      ${outside.length ? html`<p>Runs outside the claim's premise (counted, not used):</p><ul class="verdict-outside">${outside.map((o) => html`<li><code>${o.run_id}</code>: ${o.why}</li>`)}</ul>` : ""}
+    ${paperBeside(v)} ${v.regime ? html`<p class="verdict-regime">Judged at ${v.regime.text}.</p>` : ""}
+    <details>
+      <summary>The numbers behind it${outside.length ? `, and ${outside.length} runs outside the premise` : ""}</summary>
+      <ul class="verdict-evidence">
+        ${v.parts.map((p) => html`<li>${p.text} <em>(${p.outcome})</em></li>`)}
+      </ul>
+      ${
+        outside.length
+          ? html`<p>Runs outside the claim's premise (counted, not used):</p>
+              <ul class="verdict-outside">
+                ${outside.map((o) => html`<li><code>${o.run_id}</code>: ${o.why}</li>`)}
+              </ul>`
+          : ""
+      }
     </details>
   </div>` as HTMLElement;
 }
 
 /** A small table from rows (textContent only). */
-export function table(rows: Record<string, unknown>[], columns: { key: string; label: string; format?: (v: unknown) => string }[]): HTMLElement {
-  return html`<table class="data-table"><thead><tr>${columns.map((c) => html`<th scope="col">${c.label}</th>`)}</tr></thead>
-  <tbody>${rows.map((r) => html`<tr>${columns.map((c) => html`<td>${c.format ? c.format(r[c.key]) : String(r[c.key] ?? "")}</td>`)}</tr>`)}</tbody></table>` as HTMLElement;
+export function table(
+  rows: Record<string, unknown>[],
+  columns: { key: string; label: string; format?: (v: unknown) => string }[],
+): HTMLElement {
+  return html`<table class="data-table">
+    <thead>
+      <tr>
+        ${columns.map((c) => html`<th scope="col">${c.label}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${rows.map(
+        (r) =>
+          html`<tr>
+            ${columns.map((c) => html`<td>${c.format ? c.format(r[c.key]) : String(r[c.key] ?? "")}</td>`)}
+          </tr>`,
+      )}
+    </tbody>
+  </table>` as HTMLElement;
 }
 
-export const fmt = (digits = 3) => (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? String(+v.toPrecision(digits)) : v === null || v === undefined ? "–" : String(v));
+export const fmt =
+  (digits = 3) =>
+  (v: unknown) =>
+    typeof v === "number" && Number.isFinite(v) ? String(+v.toPrecision(digits)) : v === null || v === undefined ? "–" : String(v);
 
 /**
  * Show a loading indicator through the cell's `display`, build the node, and put it in the indicator's place.
@@ -102,7 +152,10 @@ export async function slot(display: (node: Node) => unknown, what: string, build
 
 /** The decision rule, as shown on every page with verdicts. */
 export function ruleNote(rule: string): HTMLElement {
-  return html`<details class="rule"><summary>How verdicts are decided</summary><p>${rule}</p></details>` as HTMLElement;
+  return html`<details class="rule">
+    <summary>How verdicts are decided</summary>
+    <p>${rule}</p>
+  </details>` as HTMLElement;
 }
 
 /** A verdict computed from the data, with a loading state. */

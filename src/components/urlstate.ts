@@ -11,7 +11,18 @@ export const RANGE_FIELDS = ["final_loss", "mono_per_feature", "mono_per_neuron"
 export const AXIS_FIELDS = [...METRIC_FIELDS, ...CONFIG_FIELDS] as readonly string[];
 /** Colour fields: the categories first (legend of swatches), then numbers (a continuous scale). */
 export const COLOR_CATEGORIES = ["experiment", "task", "activation", "sampler"] as const;
-export const COLOR_NUMBERS = ["lr", "eps", "k", "init_bias", "steps", "seed", "final_loss", "mono_per_feature", "mean_bias", "dead_neurons"] as const;
+export const COLOR_NUMBERS = [
+  "lr",
+  "eps",
+  "k",
+  "init_bias",
+  "steps",
+  "seed",
+  "final_loss",
+  "mono_per_feature",
+  "mean_bias",
+  "dead_neurons",
+] as const;
 export const COLOR_FIELDS = [...COLOR_CATEGORIES, ...COLOR_NUMBERS] as const;
 export { FLAG_FIELDS };
 
@@ -104,7 +115,8 @@ export function parseState(search: string): { state: ExplorerState; notices: str
         const ends = (range ?? "").split("..");
         const lo = ends.length === 2 ? parseNumber(ends[0]) : null;
         const hi = ends.length === 2 ? parseNumber(ends[1]) : null;
-        if (!AXIS_FIELDS.includes(field) || lo === null || hi === null) notices.push(`Ignored invalid brush "${part.slice(0, 80)}" (expected field:min..max).`);
+        if (!AXIS_FIELDS.includes(field) || lo === null || hi === null)
+          notices.push(`Ignored invalid brush "${part.slice(0, 80)}" (expected field:min..max).`);
         else brush[field] = [Math.min(lo, hi), Math.max(lo, hi)];
       }
       if (Object.keys(brush).length) state.brush = brush;
@@ -134,7 +146,13 @@ export function encodeState(state: ExplorerState): string {
   if (state.y !== d.y) params.set("y", state.y);
   if (state.color !== d.color) params.set("color", state.color);
   for (const key of FLAG_FIELDS) if (state.flags[key] !== undefined) params.set(key, state.flags[key] ? "yes" : "no");
-  if (state.brush && Object.keys(state.brush).length) params.set("brush", Object.entries(state.brush).map(([f, [lo, hi]]) => `${f}:${show(lo)}..${show(hi)}`).join(","));
+  if (state.brush && Object.keys(state.brush).length)
+    params.set(
+      "brush",
+      Object.entries(state.brush)
+        .map(([f, [lo, hi]]) => `${f}:${show(lo)}..${show(hi)}`)
+        .join(","),
+    );
   if (state.run) params.set("run", state.run);
   const text = params.toString();
   return text ? `?${text}` : "";

@@ -30,7 +30,12 @@ export interface PartOptions {
 
 /** One part of a page's own hypothesis: replicates of an effect (e.g. paired by seed), judged by the site's rule. */
 export function decidePart(replicates: number[], o: PartOptions): PartResult {
-  return comparisonPart([{ label: o.over ?? "seeds", values: replicates.map((r) => o.expect * r) }], { what: o.what, floor: o.decisive, decisive: o.decisive, over: o.over ?? "seeds" });
+  return comparisonPart([{ label: o.over ?? "seeds", values: replicates.map((r) => o.expect * r) }], {
+    what: o.what,
+    floor: o.decisive,
+    decisive: o.decisive,
+    over: o.over ?? "seeds",
+  });
 }
 
 /** A page's own hypothesis from its parts, in its own words. */

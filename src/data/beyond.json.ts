@@ -3,15 +3,51 @@
 // the same averages) the page's SQL used to compute in the browser from gba-runs, gba-checkpoints and sae.parquet.
 import { loaderFailure, loaderSettings, siteRecords } from "../lib/runner/site-data.js";
 
-const RUN_FIELDS = ["run_id", "variant", "seed", "preset", "engine", "k", "lr", "steps", "batch", "final_loss", "mono_per_feature", "features_covered", "dead_neurons", "mean_bias"];
-const SAE_FIELDS = ["run_id", "preset", "target", "method", "param", "seed", "d", "latents", "steps", "batch", "recovery_080", "recovery_090", "mean_max_cos", "recon_loss", "frac_active", "dead_latents", "consistency"];
+const RUN_FIELDS = [
+  "run_id",
+  "variant",
+  "seed",
+  "preset",
+  "engine",
+  "k",
+  "lr",
+  "steps",
+  "batch",
+  "final_loss",
+  "mono_per_feature",
+  "features_covered",
+  "dead_neurons",
+  "mean_bias",
+];
+const SAE_FIELDS = [
+  "run_id",
+  "preset",
+  "target",
+  "method",
+  "param",
+  "seed",
+  "d",
+  "latents",
+  "steps",
+  "batch",
+  "recovery_080",
+  "recovery_090",
+  "mean_max_cos",
+  "recon_loss",
+  "frac_active",
+  "dead_latents",
+  "consistency",
+];
 const clean = (v: unknown) => (v === undefined || (typeof v === "number" && !Number.isFinite(v)) ? null : v);
 const pick = (row: Record<string, unknown>, fields: string[]) => Object.fromEntries(fields.map((f) => [f, clean(row[f])]));
 const byId = (a: Record<string, unknown>, b: Record<string, unknown>) => String(a.run_id).localeCompare(String(b.run_id));
 
 try {
   const records = await siteRecords(["GBA1"]);
-  const gba = records.filter((r) => r.run.status === "ok").map((r) => pick(r.run as Record<string, unknown>, RUN_FIELDS)).sort(byId);
+  const gba = records
+    .filter((r) => r.run.status === "ok")
+    .map((r) => pick(r.run as Record<string, unknown>, RUN_FIELDS))
+    .sort(byId);
   // Mean over every run of a variant at each snapshot step (all runs, as the page's join did).
   const sums = new Map<string, { variant: string; step: number; mono: number; bias: number; n: number }>();
   for (const r of records) {

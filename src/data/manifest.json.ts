@@ -35,20 +35,51 @@ for (const r of records) {
 }
 const cpu = cpus();
 process.stdout.write(
-  JSON.stringify({
-    built_at: new Date().toISOString(),
-    commit,
-    project: { name: project.name, version: project.version },
-    preset: PRESETS[preset],
-    runs: records.length,
-    engines: [...new Set(records.map((r) => String(r.run.engine)))],
-    seeds: [...new Set(records.map((r) => Number(r.run.seed)))].sort((a, b) => a - b),
-    train_seconds: records.reduce((s, r) => s + (Number(r.run.wall_s) || 0), 0),
-    experiments: [...byExperiment].map(([id, e]) => ({ id, runs: e.runs, wall_s: e.wall_s, seeds: [...e.seeds].sort((a, b) => a - b), engines: [...e.engines] })),
-    versions: Object.fromEntries(
-      ["@observablehq/framework", "@duckdb/duckdb-wasm", "@duckdb/node-api", "parquet-wasm", "vega", "vega-lite", "vega-embed", "@observablehq/inputs", "@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "@tensorflow/tfjs-node", "typescript"].map((n) => [n, version(n)]),
-    ),
-    machine: { node: process.version, platform: platform(), release: release(), arch: arch(), cpu: cpu[0]?.model ?? null, cores: cpu.length, memory_gb: Math.round((totalmem() / 2 ** 30) * 10) / 10 },
-    manifest_seconds: (Date.now() - started) / 1000,
-  }, null, 2),
+  JSON.stringify(
+    {
+      built_at: new Date().toISOString(),
+      commit,
+      project: { name: project.name, version: project.version },
+      preset: PRESETS[preset],
+      runs: records.length,
+      engines: [...new Set(records.map((r) => String(r.run.engine)))],
+      seeds: [...new Set(records.map((r) => Number(r.run.seed)))].sort((a, b) => a - b),
+      train_seconds: records.reduce((s, r) => s + (Number(r.run.wall_s) || 0), 0),
+      experiments: [...byExperiment].map(([id, e]) => ({
+        id,
+        runs: e.runs,
+        wall_s: e.wall_s,
+        seeds: [...e.seeds].sort((a, b) => a - b),
+        engines: [...e.engines],
+      })),
+      versions: Object.fromEntries(
+        [
+          "@observablehq/framework",
+          "@duckdb/duckdb-wasm",
+          "@duckdb/node-api",
+          "parquet-wasm",
+          "vega",
+          "vega-lite",
+          "vega-embed",
+          "@observablehq/inputs",
+          "@tensorflow/tfjs",
+          "@tensorflow/tfjs-backend-wasm",
+          "@tensorflow/tfjs-node",
+          "typescript",
+        ].map((n) => [n, version(n)]),
+      ),
+      machine: {
+        node: process.version,
+        platform: platform(),
+        release: release(),
+        arch: arch(),
+        cpu: cpu[0]?.model ?? null,
+        cores: cpu.length,
+        memory_gb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+      },
+      manifest_seconds: (Date.now() - started) / 1000,
+    },
+    null,
+    2,
+  ),
 );

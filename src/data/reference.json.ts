@@ -11,23 +11,34 @@ const ROOT = resolve(process.cwd(), "reference");
 
 /** NaN and BigInt do not survive JSON: NaN becomes null, BigInt a number. */
 const clean = (row: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : typeof v === "number" && !Number.isFinite(v) ? null : v]));
+  Object.fromEntries(
+    Object.entries(row).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : typeof v === "number" && !Number.isFinite(v) ? null : v]),
+  );
 
 try {
   const dirs = existsSync(ROOT)
-    ? readdirSync(ROOT, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(ROOT, d.name, "manifest.json"))).map((d) => d.name).sort()
+    ? readdirSync(ROOT, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && existsSync(join(ROOT, d.name, "manifest.json")))
+        .map((d) => d.name)
+        .sort()
     : [];
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   const read = async (dir: string, table: string) => {
     const path = join(ROOT, dir, `${table}.parquet`).replaceAll("'", "''");
-    return ((await connection.runAndReadAll(`SELECT * FROM read_parquet('${path}')`)).getRowObjectsJS() as Record<string, unknown>[]).map(clean);
+    return ((await connection.runAndReadAll(`SELECT * FROM read_parquet('${path}')`)).getRowObjectsJS() as Record<string, unknown>[]).map(
+      clean,
+    );
   };
-  const runs = [], checkpoints = [], losses = [];
+  const runs = [],
+    checkpoints = [],
+    losses = [];
   for (const dir of dirs) {
     const manifest = ManifestSchema.parse(JSON.parse(readFileSync(join(ROOT, dir, "manifest.json"), "utf8")));
     const [engine] = manifest.sweep.engine.split("@");
-    const sets = Object.entries(manifest.sweep.overrides).map(([k, v]) => `--set ${k}=${v}`).join(" ");
+    const sets = Object.entries(manifest.sweep.overrides)
+      .map(([k, v]) => `--set ${k}=${v}`)
+      .join(" ");
     const experiments = manifest.sweep.experiments === "all" ? "all" : manifest.sweep.experiments.join(",");
     const command = `npm run sweep -- --experiment ${experiments} ${sets} --engine ${engine} --out reference/${dir}`;
     for (const r of await read(dir, "runs")) runs.push({ ...r, reference_dir: dir, command, engine_version: manifest.sweep.engine });

@@ -7,10 +7,14 @@ try {
   const columns = tableSpec("runs").columns.map((c) => c.name);
   const records = await siteRecords();
   const rows = records
-    .map((r) => Object.fromEntries(columns.map((c) => {
-      const v = (r.run as Record<string, unknown>)[c];
-      return [c, v === undefined || (typeof v === "number" && !Number.isFinite(v)) ? null : v];
-    })))
+    .map((r) =>
+      Object.fromEntries(
+        columns.map((c) => {
+          const v = (r.run as Record<string, unknown>)[c];
+          return [c, v === undefined || (typeof v === "number" && !Number.isFinite(v)) ? null : v];
+        }),
+      ),
+    )
     .sort((a, b) => String(a.run_id).localeCompare(String(b.run_id)));
   process.stdout.write(JSON.stringify({ columns, rows }));
 } catch (error) {

@@ -19,7 +19,13 @@ function neuronSummary(record: RunRecord): NeuronSummary {
     sums[kind][0] += record.neurons.bias[j];
     sums[kind][1]++;
   }
-  return { monoBias: sums.mono[0] / sums.mono[1], polyBias: sums.poly[0] / sums.poly[1], mono: sums.mono[1], poly: sums.poly[1], dead: sums.dead[1] };
+  return {
+    monoBias: sums.mono[0] / sums.mono[1],
+    polyBias: sums.poly[0] / sums.poly[1],
+    mono: sums.mono[1],
+    poly: sums.poly[1],
+    dead: sums.dead[1],
+  };
 }
 
 /** The shipped reference runs' rows (reference/<run>/runs.parquet), read with DuckDB; none when none are shipped. */
@@ -30,7 +36,9 @@ async function referenceRuns(): Promise<RunRow[]> {
   const connection = await (await DuckDBInstance.create(":memory:")).connect();
   const files = dirs.map((d) => `'${join("reference", d, "runs.parquet").replaceAll("'", "''")}'`).join(", ");
   const reader = await connection.runAndReadAll(`SELECT * FROM read_parquet([${files}], union_by_name = true)`);
-  return reader.getRowObjectsJS().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v])));
+  return reader
+    .getRowObjectsJS()
+    .map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v])));
 }
 
 try {
@@ -53,7 +61,9 @@ try {
     claims: judgeClaims(input),
     // Claims 1, 3 and 5 judged again on the shipped reference runs alone (their rows carry no neurons or weights).
     reference: reference.length
-      ? judgeClaims({ runs: reference, neurons: new Map(), mechanism: [] }).filter((c) => [1, 3, 5].includes(c.id) && c.experiments.some((e) => reference.some((r) => r.experiment === e)))
+      ? judgeClaims({ runs: reference, neurons: new Map(), mechanism: [] }).filter(
+          (c) => [1, 3, 5].includes(c.id) && c.experiments.some((e) => reference.some((r) => r.experiment === e)),
+        )
       : [],
     mechanism: mechanism.summaries,
   };

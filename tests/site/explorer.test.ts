@@ -2,7 +2,20 @@
 import { describe, expect, it } from "vitest";
 import { oneRunCommand, toCsv } from "../../src/components/explorer.js";
 
-const lr1 = (lr: number, seed: number) => ({ run_id: `LR1_quick_lr=${lr}_seed=${seed}`, experiment: "LR1", task: "decoder", k: 1024, lr, eps: 1 / 64, init_bias: 0, decay_nominal: 0, l1: 0, batch: 16, steps: 32768, seed });
+const lr1 = (lr: number, seed: number) => ({
+  run_id: `LR1_quick_lr=${lr}_seed=${seed}`,
+  experiment: "LR1",
+  task: "decoder",
+  k: 1024,
+  lr,
+  eps: 1 / 64,
+  init_bias: 0,
+  decay_nominal: 0,
+  l1: 0,
+  batch: 16,
+  steps: 32768,
+  seed,
+});
 
 describe("explorer helpers", () => {
   it("sets exactly the fields that vary inside the experiment, and the seed", () => {
@@ -19,7 +32,10 @@ describe("explorer helpers", () => {
     expect(note).toContain("decay_nominal = 0.1");
   });
   it("writes RFC 4180 CSV", () => {
-    const csv = toCsv([{ a: 1, b: 'say "hi", ok' }, { a: null, c: true }]);
+    const csv = toCsv([
+      { a: 1, b: 'say "hi", ok' },
+      { a: null, c: true },
+    ]);
     expect(csv).toBe('a,b,c\n1,"say ""hi"", ok",\n,,true\n');
   });
 });

@@ -2,7 +2,28 @@
 import { describe, expect, it } from "vitest";
 import { heroRows } from "../../src/components/hero.js";
 
-const run = (o: Record<string, unknown>) => ({ status: "ok", collapsed: false, task: "decoder", activation: "relu", sampler: "equal", n_features: 512, m: 64, k: 1024, eps: 1 / 64, lr: 0.01, init_bias: 0, decay: 0, l1: 0, batch: 16, steps: 4096, seed: 1, final_loss: 0.5, zero_loss: 2, experiment: "LR1", ...o });
+const run = (o: Record<string, unknown>) => ({
+  status: "ok",
+  collapsed: false,
+  task: "decoder",
+  activation: "relu",
+  sampler: "equal",
+  n_features: 512,
+  m: 64,
+  k: 1024,
+  eps: 1 / 64,
+  lr: 0.01,
+  init_bias: 0,
+  decay: 0,
+  l1: 0,
+  batch: 16,
+  steps: 4096,
+  seed: 1,
+  final_loss: 0.5,
+  zero_loss: 2,
+  experiment: "LR1",
+  ...o,
+});
 
 describe("hero rows", () => {
   it("counts twins once, keeps one scale, drops collapsed runs and divides by the zero loss", () => {

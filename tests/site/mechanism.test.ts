@@ -14,8 +14,24 @@ const embedder = Float32Array.from([1, 0, 0, 1]);
 
 describe("mechanism analysis", () => {
   it("splits the response into mono and poly pathways", () => {
-    const samples = { size: 2, nFeatures: 2, offsets: Int32Array.from([0, 1, 1]), indices: Int32Array.from([0]), values: Float32Array.from([1]) };
-    const r = analyseMechanism({ params, embedder, nFeatures: 2, activation: "relu", isMono: Uint8Array.from([1, 1, 0]), topActivation: Float32Array.from([0.5, 0.5, 1.1]), samples, features: [0], amplitudes: [0, 0.25, 0.5, 0.75, 1] });
+    const samples = {
+      size: 2,
+      nFeatures: 2,
+      offsets: Int32Array.from([0, 1, 1]),
+      indices: Int32Array.from([0]),
+      values: Float32Array.from([1]),
+    };
+    const r = analyseMechanism({
+      params,
+      embedder,
+      nFeatures: 2,
+      activation: "relu",
+      isMono: Uint8Array.from([1, 1, 0]),
+      topActivation: Float32Array.from([0.5, 0.5, 1.1]),
+      samples,
+      features: [0],
+      amplitudes: [0, 0.25, 0.5, 0.75, 1],
+    });
     expect([r.mono, r.poly, r.dead]).toEqual([2, 1, 0]);
     const at = (model: string, a: number) => r.response.find((p) => p.model === model && p.amplitude === a)!.output;
     expect(at("poly only", 1)).toBeCloseTo(0.5 * 1.1, 6);

@@ -7,16 +7,54 @@ import { compareRows, specFromRow } from "../../src/components/rerun-compare.js"
 import { DEFAULTS, encodeConfig, nearestRow, parseConfig } from "../../src/components/playground-config.js";
 
 const row = {
-  run_id: "LR3_smoke_lr=0.01_seed=1", experiment: "LR3", preset: "smoke", task: "decoder", activation: "relu", sampler: "equal", n_features: 512, m: 64,
-  k: 1024, eps: 1 / 64, lr: 0.01, init_bias: -1, decay: 0.9, decay_nominal: 0.03, l1: 0, batch: 64, steps: 64, seed: 1, engine: "wasm-simd",
-  final_loss: 2.5, mono_neurons: 3, bias_rule: "paper", variant: null, metric_form: "paper", wall_s: 1.5, gba_groups: null,
+  run_id: "LR3_smoke_lr=0.01_seed=1",
+  experiment: "LR3",
+  preset: "smoke",
+  task: "decoder",
+  activation: "relu",
+  sampler: "equal",
+  n_features: 512,
+  m: 64,
+  k: 1024,
+  eps: 1 / 64,
+  lr: 0.01,
+  init_bias: -1,
+  decay: 0.9,
+  decay_nominal: 0.03,
+  l1: 0,
+  batch: 64,
+  steps: 64,
+  seed: 1,
+  engine: "wasm-simd",
+  final_loss: 2.5,
+  mono_neurons: 3,
+  bias_rule: "paper",
+  variant: null,
+  metric_form: "paper",
+  wall_s: 1.5,
+  gba_groups: null,
 };
 
 describe("specFromRow", () => {
   it("rebuilds the config of a paper-rule row without the optional fields", () => {
     const spec = specFromRow(row);
     expect(spec).toMatchObject({ run_id: row.run_id, experiment: "LR3", preset: "smoke", decay_nominal: 0.03, variant: undefined });
-    expect(spec.config).toEqual({ task: "decoder", activation: "relu", sampler: "equal", n_features: 512, m: 64, k: 1024, eps: 1 / 64, lr: 0.01, init_bias: -1, decay: 0.9, l1: 0, batch: 64, steps: 64, seed: 1 });
+    expect(spec.config).toEqual({
+      task: "decoder",
+      activation: "relu",
+      sampler: "equal",
+      n_features: 512,
+      m: 64,
+      k: 1024,
+      eps: 1 / 64,
+      lr: 0.01,
+      init_bias: -1,
+      decay: 0.9,
+      l1: 0,
+      batch: 64,
+      steps: 64,
+      seed: 1,
+    });
   });
   it("keeps the GBA fields of a gba row and the code metric form", () => {
     const spec = specFromRow({ ...row, decay: 0, bias_rule: "gba", gba_groups: 10, gba_gamma: 0.01, metric_form: "code" });

@@ -46,7 +46,9 @@ async function parquetRow(runId: string): Promise<Record<string, unknown>> {
   const { readdirSync } = await import("node:fs");
   const name = readdirSync(file).find((f) => /^runs\.[0-9a-f]+\.parquet$/.test(f) || f === "runs.parquet");
   if (!name) throw new Error(`no runs parquet in ${file}`);
-  const reader = await conn.runAndReadAll(`SELECT * FROM read_parquet('${join(file, name)}') WHERE run_id = '${runId.replaceAll("'", "''")}'`);
+  const reader = await conn.runAndReadAll(
+    `SELECT * FROM read_parquet('${join(file, name)}') WHERE run_id = '${runId.replaceAll("'", "''")}'`,
+  );
   const rows = reader.getRowObjectsJS() as Record<string, unknown>[];
   conn.closeSync();
   if (rows.length !== 1) throw new Error(`${rows.length} rows for ${runId}`);
@@ -55,14 +57,26 @@ async function parquetRow(runId: string): Promise<Record<string, unknown>> {
 
 describe.skipIf(SKIP)("re-run and playground in Chromium", () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH; SKIP_BROWSER_TESTS=1 skips.`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(
+        `Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH; SKIP_BROWSER_TESTS=1 skips.`,
+      );
     await ensureBuiltSite();
     server = await serveDist(DIST);
     userDataDir = mkdtempSync(join(tmpdir(), "mono-rerun-"));
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
       viewport: { width: 1280, height: 900 },
     });
   }, 45 * 60_000);
@@ -82,13 +96,22 @@ describe.skipIf(SKIP)("re-run and playground in Chromium", () => {
     const runId = (await box.getAttribute("data-run"))!;
     await box.locator("button.rerun-start").click();
     // Smoke runs are far below the confirmation threshold; if the machine is very slow, confirm.
-    await page.waitForFunction(() => ["running", "done", "confirm", "error"].includes((document.querySelector(".rerun") as HTMLElement).dataset.state!), null, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => ["running", "done", "confirm", "error"].includes((document.querySelector(".rerun") as HTMLElement).dataset.state!),
+      null,
+      { timeout: 60_000 },
+    );
     if ((await box.getAttribute("data-state")) === "confirm") await box.locator("button.rerun-go").click();
-    await page.waitForFunction(() => ["done", "error"].includes((document.querySelector(".rerun") as HTMLElement).dataset.state!), null, { timeout: 300_000 });
+    await page.waitForFunction(() => ["done", "error"].includes((document.querySelector(".rerun") as HTMLElement).dataset.state!), null, {
+      timeout: 300_000,
+    });
     expect(await box.locator(".rerun-status").textContent()).not.toMatch(/failed/);
     expect(await box.getAttribute("data-verdict")).toBe("identical");
     // Independently of the page's comparison: the recomputed row against the Parquet file, column by column.
-    const recomputed = (await box.evaluate((el) => (el as unknown as { recomputed: Record<string, unknown> }).recomputed)) as Record<string, unknown>;
+    const recomputed = (await box.evaluate((el) => (el as unknown as { recomputed: Record<string, unknown> }).recomputed)) as Record<
+      string,
+      unknown
+    >;
     const published = await parquetRow(runId);
     expect(published.engine).toBe(recomputed.engine);
     let compared = 0;
@@ -119,10 +142,16 @@ describe.skipIf(SKIP)("re-run and playground in Chromium", () => {
     const box = page.locator(`.rerun[data-run="${runId}"]`);
     await box.waitFor({ timeout: 90_000 });
     await box.locator("button.rerun-start").click();
-    await page.waitForFunction(() => ["done", "error", "confirm"].includes((document.querySelector(".rerun") as HTMLElement).dataset.state!), null, { timeout: 300_000 });
+    await page.waitForFunction(
+      () => ["done", "error", "confirm"].includes((document.querySelector(".rerun") as HTMLElement).dataset.state!),
+      null,
+      { timeout: 300_000 },
+    );
     if ((await box.getAttribute("data-state")) === "confirm") {
       await box.locator("button.rerun-go").click();
-      await page.waitForFunction(() => ["done", "error"].includes((document.querySelector(".rerun") as HTMLElement).dataset.state!), null, { timeout: 300_000 });
+      await page.waitForFunction(() => ["done", "error"].includes((document.querySelector(".rerun") as HTMLElement).dataset.state!), null, {
+        timeout: 300_000,
+      });
     }
     expect(await box.getAttribute("data-verdict")).toBe("identical");
     expect(await box.locator(".rerun-identical").textContent()).toMatch(/all \d+ columns/);
@@ -136,7 +165,9 @@ describe.skipIf(SKIP)("re-run and playground in Chromium", () => {
     const w = watch(page, server!.origin);
     await page.goto(`${server!.origin}/playground?k=64&steps=256&seed=3`, { waitUntil: "load" });
     const app = page.locator(".playground");
-    await page.waitForFunction(() => (document.querySelector(".playground") as HTMLElement | null)?.dataset.state === "done", null, { timeout: 120_000 });
+    await page.waitForFunction(() => (document.querySelector(".playground") as HTMLElement | null)?.dataset.state === "done", null, {
+      timeout: 120_000,
+    });
     expect(await app.locator('path[data-series="this browser"]').count()).toBe(3);
     expect(await app.locator("img.playground-heatmap").count()).toBe(1);
     expect(await app.locator(".playground-paper").textContent()).toMatch(/Nearest Table 1 row: \w+/);
@@ -144,27 +175,50 @@ describe.skipIf(SKIP)("re-run and playground in Chromium", () => {
     // Change the seed: the URL follows and the run retrains by itself.
     await app.locator('input[name="seed"]').fill("4");
     await page.waitForFunction(() => new URL(location.href).searchParams.get("seed") === "4", null, { timeout: 10_000 });
-    await page.waitForFunction(() => JSON.parse(localStorage.getItem("mono-playground-runs") ?? "[]").length >= 2, null, { timeout: 120_000 });
+    await page.waitForFunction(() => JSON.parse(localStorage.getItem("mono-playground-runs") ?? "[]").length >= 2, null, {
+      timeout: 120_000,
+    });
     const stored = (await page.evaluate(() => JSON.parse(localStorage.getItem("mono-playground-runs")!))) as Record<string, unknown>[];
     expect(stored.map((r) => r.seed)).toEqual(expect.arrayContaining([3, 4]));
     for (const r of stored) expect(Number.isFinite(r.final_loss as number)).toBe(true);
     expect(await app.locator(".playground-runs tr").count()).toBe(stored.length + 1);
     // A bad value is refused with a message, not trained.
     await app.locator('input[name="k"]').fill("-3");
-    await page.waitForFunction(() => (document.querySelector(".playground") as HTMLElement).dataset.state === "invalid", null, { timeout: 10_000 });
+    await page.waitForFunction(() => (document.querySelector(".playground") as HTMLElement).dataset.state === "invalid", null, {
+      timeout: 10_000,
+    });
     expect(await app.locator(".playground-status").textContent()).toMatch(/k = -3 must be an integer in \[1, 4096\]/);
 
     // In-browser speed of the default config (k = 256, batch 16, 2048 steps), for the README's comparison with Node.
     await page.goto(`${server!.origin}/playground`, { waitUntil: "load" });
     const state = () => page.evaluate(() => (document.querySelector(".playground") as HTMLElement | null)?.dataset.state);
     // On a busy machine the default may be estimated above the auto-train limit: then it waits for Train.
-    await page.waitForFunction(() => ["done", "waiting"].includes((document.querySelector(".playground") as HTMLElement | null)?.dataset.state ?? ""), null, { timeout: 120_000 });
+    await page.waitForFunction(
+      () => ["done", "waiting"].includes((document.querySelector(".playground") as HTMLElement | null)?.dataset.state ?? ""),
+      null,
+      { timeout: 120_000 },
+    );
     if ((await state()) === "waiting") await page.locator("button.playground-train").click();
-    await page.waitForFunction(() => (document.querySelector(".playground") as HTMLElement | null)?.dataset.state === "done", null, { timeout: 120_000 });
+    await page.waitForFunction(() => (document.querySelector(".playground") as HTMLElement | null)?.dataset.state === "done", null, {
+      timeout: 120_000,
+    });
     const rows = (await page.evaluate(() => JSON.parse(localStorage.getItem("mono-playground-runs")!))) as Record<string, unknown>[];
     const last = rows.find((r) => r.k === 256 && r.steps === 2048 && r.seed === 1)!;
     mkdirSync(join(ROOT, "test-results"), { recursive: true });
-    writeFileSync(join(ROOT, "test-results", "rerun-speed.json"), JSON.stringify({ config: "k=256 batch=16 steps=2048 seed=1 (playground default)", wall_s: last.wall_s, steps_per_s: 2048 / (last.wall_s as number), final_loss: last.final_loss, mono_neurons: last.mono_neurons }, null, 2));
+    writeFileSync(
+      join(ROOT, "test-results", "rerun-speed.json"),
+      JSON.stringify(
+        {
+          config: "k=256 batch=16 steps=2048 seed=1 (playground default)",
+          wall_s: last.wall_s,
+          steps_per_s: 2048 / (last.wall_s as number),
+          final_loss: last.final_loss,
+          mono_neurons: last.mono_neurons,
+        },
+        null,
+        2,
+      ),
+    );
     expect(w.errors, "console errors").toEqual([]);
     expect(w.external, "requests leaving loopback").toEqual([]);
     await page.close();
@@ -180,12 +234,20 @@ describe.skipIf(SKIP)("re-run and playground in Chromium", () => {
       worker.on("close", () => closed.push(worker.url()));
     });
     await page.goto(`${server!.origin}/playground?k=1024&batch=256&steps=100000`, { waitUntil: "load" });
-    await page.waitForFunction(() => (document.querySelector(".playground") as HTMLElement | null)?.dataset.state === "waiting", null, { timeout: 60_000 });
+    await page.waitForFunction(() => (document.querySelector(".playground") as HTMLElement | null)?.dataset.state === "waiting", null, {
+      timeout: 60_000,
+    });
     await page.locator("button.playground-train").click();
-    await page.waitForFunction(() => Number((document.querySelector(".playground-status progress") as HTMLProgressElement | null)?.value ?? 0) > 0, null, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => Number((document.querySelector(".playground-status progress") as HTMLProgressElement | null)?.value ?? 0) > 0,
+      null,
+      { timeout: 60_000 },
+    );
     const before = closed.length;
     await page.locator("button.playground-cancel").click();
-    await page.waitForFunction(() => (document.querySelector(".playground") as HTMLElement).dataset.state === "cancelled", null, { timeout: 10_000 });
+    await page.waitForFunction(() => (document.querySelector(".playground") as HTMLElement).dataset.state === "cancelled", null, {
+      timeout: 10_000,
+    });
     await expect.poll(() => closed.length, { timeout: 10_000 }).toBeGreaterThan(before);
     // The page stays responsive while and after training.
     expect(await page.evaluate(() => 1 + 1)).toBe(2);

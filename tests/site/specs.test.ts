@@ -1,7 +1,28 @@
 import { describe, expect, it } from "vitest";
 import { heatmapOrder, heatmapPixels, poolFactor, viridis } from "../../src/components/heatmap.js";
-import { EXPERIMENT_COLOUR, EXPERIMENT_ORDER, EXPERIMENT_SHAPE, familyOf, OKABE_ITO as PALETTE, variantChannels } from "../../src/components/encodings.js";
-import { axisFor, biasSpec, convergenceSpec, rowsInBrush, curvesSpec, distributionSpec, heatmapSpec, histogramSpec, linesSpec, OKABE_ITO, scaleFor, scatterSpec, sweepSpec } from "../../src/components/specs.js";
+import {
+  EXPERIMENT_COLOUR,
+  EXPERIMENT_ORDER,
+  EXPERIMENT_SHAPE,
+  familyOf,
+  OKABE_ITO as PALETTE,
+  variantChannels,
+} from "../../src/components/encodings.js";
+import {
+  axisFor,
+  biasSpec,
+  convergenceSpec,
+  rowsInBrush,
+  curvesSpec,
+  distributionSpec,
+  heatmapSpec,
+  histogramSpec,
+  linesSpec,
+  OKABE_ITO,
+  scaleFor,
+  scatterSpec,
+  sweepSpec,
+} from "../../src/components/specs.js";
 
 type Spec = Record<string, any>;
 
@@ -20,7 +41,13 @@ describe("spec builders", () => {
     expect(q.encoding.color.type).toBe("quantitative");
     expect(q.encoding.color.scale.type).toBe("log");
     expect(q.encoding.shape).toBeUndefined();
-    const restored = scatterSpec(rows, { x: "lr", y: "final_loss", width: 400, brushParam: "brush", brushValue: { lr: [0.001, 0.01], final_loss: [0.5, 2] } }) as Spec;
+    const restored = scatterSpec(rows, {
+      x: "lr",
+      y: "final_loss",
+      width: 400,
+      brushParam: "brush",
+      brushValue: { lr: [0.001, 0.01], final_loss: [0.5, 2] },
+    }) as Spec;
     expect(restored.params[0].value).toEqual({ x: [0.001, 0.01], y: [0.5, 2] });
     expect(s.params[0].name).toBe("pick");
     const b = scatterSpec(rows, { x: "lr", y: "final_loss", width: 400, brushParam: "brush" }) as Spec;
@@ -28,7 +55,11 @@ describe("spec builders", () => {
     expect(b.encoding.opacity.condition.param).toBe("brush");
   });
   it("brush: keeps the rows inside every brushed range, all rows when the brush is empty", () => {
-    const rows = [{ lr: 0.001, final_loss: 2 }, { lr: 0.01, final_loss: 1.5 }, { lr: 0.03, final_loss: 1 }];
+    const rows = [
+      { lr: 0.001, final_loss: 2 },
+      { lr: 0.01, final_loss: 1.5 },
+      { lr: 0.03, final_loss: 1 },
+    ];
     expect(rowsInBrush(rows, { lr: [0.05, 0.005] })).toEqual(rows.slice(1));
     expect(rowsInBrush(rows, { lr: [0.005, 0.05], final_loss: [0.5, 1.2] })).toEqual([rows[2]]);
     expect(rowsInBrush(rows, {})).toBe(rows);
@@ -40,18 +71,36 @@ describe("spec builders", () => {
     expect(scaleFor("init_bias", [-2, 1])).toEqual({ zero: false });
   });
   it("curves drop step 0 and use a log2 step axis", () => {
-    const s = curvesSpec([{ step: 0, loss: 1, run_id: "a", lr: 1 }, { step: 2, loss: 1, run_id: "a", lr: 1 }], { y: "loss", series: "lr", width: 300 }) as Spec;
+    const s = curvesSpec(
+      [
+        { step: 0, loss: 1, run_id: "a", lr: 1 },
+        { step: 2, loss: 1, run_id: "a", lr: 1 },
+      ],
+      { y: "loss", series: "lr", width: 300 },
+    ) as Spec;
     expect(s.data.values).toHaveLength(1);
     expect(s.encoding.x.scale).toEqual({ type: "log", base: 2 });
   });
   it("sweep adds error bars only when intervals exist, and a reference rule", () => {
-    const noCi = sweepSpec([{ x: 1, series: "K1", mean: 0.5, lo: null, hi: null, n: 1 }], { x: "k", y: "mono_per_feature", width: 300 }) as Spec;
+    const noCi = sweepSpec([{ x: 1, series: "K1", mean: 0.5, lo: null, hi: null, n: 1 }], {
+      x: "k",
+      y: "mono_per_feature",
+      width: 300,
+    }) as Spec;
     expect(noCi.layer).toHaveLength(1);
-    const ci = sweepSpec([{ x: 1, series: "K1", mean: 0.5, lo: 0.4, hi: 0.6, n: 3 }], { x: "k", y: "mono_per_feature", width: 300, rule: { x: 512, label: "k = N" } }) as Spec;
+    const ci = sweepSpec([{ x: 1, series: "K1", mean: 0.5, lo: 0.4, hi: 0.6, n: 3 }], {
+      x: "k",
+      y: "mono_per_feature",
+      width: 300,
+      rule: { x: 512, label: "k = N" },
+    }) as Spec;
     expect(ci.layer.map((l: Spec) => l.mark.type ?? l.mark)).toEqual(["line", "errorbar", "rule", "text"]);
   });
   it("convergence: lr × steps per run on a log axis, the threshold as a rule", () => {
-    const spec = convergenceSpec([{ run_id: "a", experiment: "LR1", lr: 0.01, steps: 32768, last_quarter_improvement: 0.001, converged: true }], { width: 400, threshold: 0.02 }) as Spec;
+    const spec = convergenceSpec(
+      [{ run_id: "a", experiment: "LR1", lr: 0.01, steps: 32768, last_quarter_improvement: 0.001, converged: true }],
+      { width: 400, threshold: 0.02 },
+    ) as Spec;
     expect(spec.data.values[0].lr_x_steps).toBeCloseTo(327.68, 10);
     expect(spec.layer[0].encoding.x.scale.type).toBe("log");
     expect(spec.layer[1].data.values).toEqual([{ y: 0.02 }]);
@@ -64,7 +113,10 @@ describe("spec builders", () => {
     expect(s.layer[0].encoding.y.scale.domain).toEqual([0, 1024]);
   });
   it("other builders", () => {
-    expect((biasSpec([{ order: 0, bias: -1, kind: "mono" }], { width: 300 }) as Spec).encoding.color.scale.domain).toEqual(["mono", "poly"]);
+    expect((biasSpec([{ order: 0, bias: -1, kind: "mono" }], { width: 300 }) as Spec).encoding.color.scale.domain).toEqual([
+      "mono",
+      "poly",
+    ]);
     expect((histogramSpec([], { field: "bias", group: "kind", width: 300 }) as Spec).encoding.x.bin).toBeTruthy();
     expect((linesSpec([], { x: "a", y: "b", series: "c", width: 300, logY: true }) as Spec).encoding.y.scale.type).toBe("log");
     expect((distributionSpec([], { field: "final_loss", width: 300 }) as Spec).mark.type).toBe("bar");
@@ -111,7 +163,15 @@ describe("heatmap", () => {
     expect(lit(img, 0, 0)).toBe(lit(full, 0, 0) || lit(full, 0, 1) || lit(full, 1, 0) || lit(full, 1, 1));
     expect(poolFactor(1024, 400)).toBe(6);
     expect(poolFactor(512, 2000)).toBe(1);
-    const s = heatmapSpec({ image: "x", neurons: 1024, features: 512, max: 1, width: 300, note: "3 of 1024 neurons dead", pool: { x: 4, y: 4 } }) as Spec;
+    const s = heatmapSpec({
+      image: "x",
+      neurons: 1024,
+      features: 512,
+      max: 1,
+      width: 300,
+      note: "3 of 1024 neurons dead",
+      pool: { x: 4, y: 4 },
+    }) as Spec;
     expect(s.title.text).toContain("dead");
     expect(s.layer[0].encoding.y.title).toContain("neuron");
   });
@@ -122,7 +182,9 @@ describe("heatmap", () => {
     expect(familyOf("LR3")).toBe(familyOf("LR1"));
     expect(EXPERIMENT_SHAPE.B1).not.toBe(EXPERIMENT_SHAPE.LR3);
     const v = variantChannels();
-    const vp = new Set((v.color.scale as any).domain.map((_: string, i: number) => `${(v.color.scale as any).range[i]}|${(v.shape.scale as any).range[i]}`));
+    const vp = new Set(
+      (v.color.scale as any).domain.map((_: string, i: number) => `${(v.color.scale as any).range[i]}|${(v.shape.scale as any).range[i]}`),
+    );
     expect(vp.size).toBe((v.color.scale as any).domain.length);
     expect(OKABE_ITO).toBe(PALETTE);
   });

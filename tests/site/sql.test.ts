@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { biasByKindQuery, column, curvesQuery, neuronsQuery, number, runsQuery, runsWhere, sfaQuery, SqlError, sweepQuery } from "../../src/components/sql.js";
+import {
+  biasByKindQuery,
+  column,
+  curvesQuery,
+  neuronsQuery,
+  number,
+  runsQuery,
+  runsWhere,
+  sfaQuery,
+  SqlError,
+  sweepQuery,
+} from "../../src/components/sql.js";
 
 describe("SQL builders", () => {
   it("accept only whitelisted identifiers and values", () => {
@@ -12,7 +23,12 @@ describe("SQL builders", () => {
   });
   it("build the WHERE clause", () => {
     expect(runsWhere({})).toBe("");
-    const where = runsWhere({ categories: { experiment: ["LR1", "LR3"], task: [] }, values: { lr: [0.01] }, ranges: { mono_per_feature: [0.5, 0.1] }, okOnly: true });
+    const where = runsWhere({
+      categories: { experiment: ["LR1", "LR3"], task: [] },
+      values: { lr: [0.01] },
+      ranges: { mono_per_feature: [0.5, 0.1] },
+      okOnly: true,
+    });
     expect(where).toContain(`"experiment" IN ('LR1', 'LR3')`);
     expect(where).toContain(`abs("lr" - 0.01)`);
     expect(where).toContain(`"mono_per_feature" BETWEEN 0.1 AND 0.5`);

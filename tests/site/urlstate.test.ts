@@ -18,7 +18,9 @@ describe("URL state codec", () => {
     expect(encodeState(defaultState())).toBe("");
   });
   it("drops unknown and invalid values with a notice", () => {
-    const { state, notices } = parseState("?experiment=LR1,XX&lr=0.01,abc,Infinity,0x10&mono_per_feature=1..&x=__proto__&color=bad&run=a'b&evil=1&experiment=LR3");
+    const { state, notices } = parseState(
+      "?experiment=LR1,XX&lr=0.01,abc,Infinity,0x10&mono_per_feature=1..&x=__proto__&color=bad&run=a'b&evil=1&experiment=LR3",
+    );
     expect(state.categories.experiment).toEqual(["LR1"]);
     expect(state.values.lr).toEqual([0.01]);
     expect(state.ranges.mono_per_feature).toBeUndefined();

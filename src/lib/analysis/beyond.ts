@@ -36,23 +36,31 @@ export function summariseVariants(rows: GbaRunRow[]): VariantSummary[] {
   }
   return order.map((variant) => {
     const g = groups.get(variant)!;
-    const mean = Object.fromEntries(GBA_METRICS.map((m) => [m, g.reduce((s, r) => s + Number(r[m]), 0) / g.length])) as Record<GbaMetric, number>;
+    const mean = Object.fromEntries(GBA_METRICS.map((m) => [m, g.reduce((s, r) => s + Number(r[m]), 0) / g.length])) as Record<
+      GbaMetric,
+      number
+    >;
     return { variant, n: g.length, mean };
   });
 }
 
 /** Per-seed differences a - b of a metric between two variants (seeds present in both, ascending). */
 export function pairedDifferences(rows: GbaRunRow[], a: string, b: string, metric: GbaMetric): number[] {
-  const bySeed = (v: string) => new Map(rows.filter((r) => r.variant === v && Number.isFinite(Number(r[metric]))).map((r) => [r.seed, Number(r[metric])]));
+  const bySeed = (v: string) =>
+    new Map(rows.filter((r) => r.variant === v && Number.isFinite(Number(r[metric]))).map((r) => [r.seed, Number(r[metric])]));
   const x = bySeed(a);
   const y = bySeed(b);
-  return [...x.keys()].filter((s) => y.has(s)).sort((p, q) => p - q).map((s) => x.get(s)! - y.get(s)!);
+  return [...x.keys()]
+    .filter((s) => y.has(s))
+    .sort((p, q) => p - q)
+    .map((s) => x.get(s)! - y.get(s)!);
 }
 
 /** The GBA variant with the highest mean of a metric (ties: first). Null when there is none. */
 export function bestGbaVariant(rows: GbaRunRow[], metric: GbaMetric = "mono_per_feature"): string | null {
   let best: VariantSummary | null = null;
-  for (const s of summariseVariants(rows)) if (s.variant.startsWith("gba") && (best === null || s.mean[metric] > best.mean[metric])) best = s;
+  for (const s of summariseVariants(rows))
+    if (s.variant.startsWith("gba") && (best === null || s.mean[metric] > best.mean[metric])) best = s;
   return best?.variant ?? null;
 }
 
@@ -83,7 +91,8 @@ export interface SaeSetting {
   perSeed: { seed: number; recovery_090: number }[];
 }
 
-export const saeLabel = (method: string, param: number | null) => (method === "gba" ? "GBA" : method === "topk" ? `TopK K=${param}` : `L1 λ=${param}`);
+export const saeLabel = (method: string, param: number | null) =>
+  method === "gba" ? "GBA" : method === "topk" ? `TopK K=${param}` : `L1 λ=${param}`;
 
 /** Means per (target, method, parameter), in first-seen order. */
 export function summariseSae(rows: SaeRowLike[]): SaeSetting[] {

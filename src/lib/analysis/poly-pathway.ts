@@ -39,8 +39,16 @@ export function polyPathway(input: PolyPathwayInput): MechanismSummary {
   const p = featureDirections(params, embedder, nFeatures);
   const fired = firingCounts(params, embedder, nFeatures, input.samples);
   const output = (set: number[], i: number, a: number) => set.reduce((y, j) => y + w2[i * k + j] * f(a * p[j * nFeatures + i] + b[j]), 0);
-  const traced = Array.from({ length: Math.min(nFeatures, input.traced ?? 16) }, (_, t) => Math.floor((t * nFeatures) / Math.min(nFeatures, input.traced ?? 16)));
-  const slopes = traced.map((i) => lineFit(AMPLITUDES, AMPLITUDES.map((a) => output(poly, i, a))).slope);
+  const traced = Array.from({ length: Math.min(nFeatures, input.traced ?? 16) }, (_, t) =>
+    Math.floor((t * nFeatures) / Math.min(nFeatures, input.traced ?? 16)),
+  );
+  const slopes = traced.map(
+    (i) =>
+      lineFit(
+        AMPLITUDES,
+        AMPLITUDES.map((a) => output(poly, i, a)),
+      ).slope,
+  );
   const onsets = traced.map((i) => Math.abs(output(poly, i, 0)));
   let biasDot = 0;
   for (let i = 0; i < nFeatures; i++) biasDot += Math.abs(poly.reduce((s, j) => s + b[j] * w2[i * k + j], 0));

@@ -39,7 +39,7 @@ export function spearman(xs: number[], ys: number[]): number {
   const rank = (values: number[]) => {
     const order = values.map((v, i) => [v, i]).sort((a, b) => a[0] - b[0]);
     const ranks = new Array<number>(values.length);
-    for (let i = 0; i < order.length; ) {
+    for (let i = 0; i < order.length;) {
       let j = i;
       while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
       for (let t = i; t <= j; t++) ranks[order[t][1]] = (i + j) / 2;
@@ -120,7 +120,14 @@ export function signFlipTest(strata: number[][]): PermutationResult {
   };
   const { upper, lower } = tally(observed, draws());
   // The observed arrangement counts as one draw (the usual (b + 1) / (n + 1) correction).
-  return { statistic: observed, pUpper: (upper + 1) / (MONTE_CARLO_DRAWS + 1), pLower: (lower + 1) / (MONTE_CARLO_DRAWS + 1), minP: 1 / total, arrangements: MONTE_CARLO_DRAWS, exact: false };
+  return {
+    statistic: observed,
+    pUpper: (upper + 1) / (MONTE_CARLO_DRAWS + 1),
+    pLower: (lower + 1) / (MONTE_CARLO_DRAWS + 1),
+    minP: 1 / total,
+    arrangements: MONTE_CARLO_DRAWS,
+    exact: false,
+  };
 }
 
 /** A series of one replicate (seed): y measured at ordered grid values x. */
@@ -132,7 +139,8 @@ export interface Series {
 function permutations(n: number): number[][] {
   if (n <= 1) return [[0]];
   const out: number[][] = [];
-  for (const rest of permutations(n - 1)) for (let at = 0; at <= rest.length; at++) out.push([...rest.slice(0, at), n - 1, ...rest.slice(at)]);
+  for (const rest of permutations(n - 1))
+    for (let at = 0; at <= rest.length; at++) out.push([...rest.slice(0, at), n - 1, ...rest.slice(at)]);
   return out;
 }
 
@@ -149,7 +157,16 @@ export function trendTest(series: Series[]): PermutationResult {
   if (usable.length === 0) return { statistic: Number.NaN, pUpper: 1, pLower: 1, minP: 1, arrangements: 0, exact: true };
   const observed = mean(usable.map((s) => spearman(s.x, s.y)));
   // Every arrangement of one seed's y over its grid, with the Spearman value of each (ties make some coincide).
-  const perSeed = usable.map((s) => (factorial(s.y.length) <= EXACT_LIMIT ? permutations(s.y.length).map((p) => spearman(s.x, p.map((i) => s.y[i]))) : null));
+  const perSeed = usable.map((s) =>
+    factorial(s.y.length) <= EXACT_LIMIT
+      ? permutations(s.y.length).map((p) =>
+          spearman(
+            s.x,
+            p.map((i) => s.y[i]),
+          ),
+        )
+      : null,
+  );
   const total = perSeed.reduce((a, p, i) => a * (p ? p.length : factorial(usable[i].y.length)), 1);
   const minP = 1 / total;
   if (total <= EXACT_LIMIT && perSeed.every((p) => p !== null)) {
@@ -180,7 +197,14 @@ export function trendTest(series: Series[]): PermutationResult {
     for (let r = 0; r < MONTE_CARLO_DRAWS; r++) yield mean(usable.map(shuffled));
   };
   const { upper, lower } = tally(observed, draws());
-  return { statistic: observed, pUpper: (upper + 1) / (MONTE_CARLO_DRAWS + 1), pLower: (lower + 1) / (MONTE_CARLO_DRAWS + 1), minP, arrangements: MONTE_CARLO_DRAWS, exact: false };
+  return {
+    statistic: observed,
+    pUpper: (upper + 1) / (MONTE_CARLO_DRAWS + 1),
+    pLower: (lower + 1) / (MONTE_CARLO_DRAWS + 1),
+    minP,
+    arrangements: MONTE_CARLO_DRAWS,
+    exact: false,
+  };
 }
 
 /** The size of a trend in the metric's own units: per seed, the mean of y over the upper half of the grid minus over

@@ -11,7 +11,13 @@ export const ALPHA = 0.05;
 /** What the data say about one part, in the regime they were measured in. */
 export type Outcome = "supports" | "contradicts" | "no effect" | "underpowered" | "grid too coarse" | "outside premise";
 
-export const LABELS = ["reproduced", "not reproduced", "inconclusive", "outside the claim's premise", "not tested in the paper's regime"] as const;
+export const LABELS = [
+  "reproduced",
+  "not reproduced",
+  "inconclusive",
+  "outside the claim's premise",
+  "not tested in the paper's regime",
+] as const;
 export type Label = (typeof LABELS)[number];
 
 export const DECISION_RULE = [
@@ -53,7 +59,8 @@ export interface PartResult {
   effect: number | null;
 }
 
-const fmt = (v: number | null | undefined, digits = 3) => (v === null || v === undefined || !Number.isFinite(v) ? "–" : String(+v.toPrecision(digits)));
+const fmt = (v: number | null | undefined, digits = 3) =>
+  v === null || v === undefined || !Number.isFinite(v) ? "–" : String(+v.toPrecision(digits));
 const pText = (p: number) => (p < 0.001 ? "p < 0.001" : `p = ${fmt(p, 2)}`);
 
 /** Judge one stratum of a comparison against its floor (see DECISION_RULE). `values` are already signed. */
@@ -90,7 +97,9 @@ export function comparisonPart(strata: Stratum[], o: ComparisonOptions): PartRes
   const results = used.map((s) => judgeStratum(s, o.floor, o.decisive));
   const test = used.length ? signFlipTest(used.map((s) => s.values)) : null;
   const list = (kind: StratumOutcome) => results.filter((r) => r.outcome === kind).map((r) => r.label);
-  const summary = results.map((r) => `${r.label}: ${fmt(r.mean)}${r.lo !== null ? ` [${fmt(r.lo)}, ${fmt(r.hi)}]` : ""} (n = ${r.n})`).join("; ");
+  const summary = results
+    .map((r) => `${r.label}: ${fmt(r.mean)}${r.lo !== null ? ` [${fmt(r.lo)}, ${fmt(r.hi)}]` : ""} (n = ${r.n})`)
+    .join("; ");
   const testText = test ? `; sign-flip ${pText(test.pUpper)} (smallest attainable ${fmt(test.minP, 2)})` : "";
   let outcome: Outcome;
   let text: string;
@@ -110,7 +119,16 @@ export function comparisonPart(strata: Stratum[], o: ComparisonOptions): PartRes
     outcome = "underpowered";
     text = `${o.what}: too few or too noisy replicates to decide at ${[...list("undecided"), ...list("holds")].join(", ")}.`;
   }
-  return { what: o.what, outcome, headline: text, text: `${text} (${summary}${testText})`, floor: o.floor, strata: results, test, effect: test?.statistic ?? null };
+  return {
+    what: o.what,
+    outcome,
+    headline: text,
+    text: `${text} (${summary}${testText})`,
+    floor: o.floor,
+    strata: results,
+    test,
+    effect: test?.statistic ?? null,
+  };
 }
 
 export interface TrendOptions {
@@ -130,16 +148,33 @@ export function trendPart(series: Series[], o: TrendOptions): PartResult {
   const effect = trendEffect(signed);
   const base = { what: o.what, floor: o.floor, strata: [], effect: Number.isFinite(effect) ? o.expect * effect : null };
   const detail = `mean Spearman ${fmt(o.expect * test.statistic, 2)} over ${withGrid.length} seed(s), change ${fmt(o.expect * effect)} (floor ${fmt(o.floor)}); ${pText(test.pUpper)}, smallest attainable ${fmt(test.minP, 2)}`;
-  const result = (outcome: Outcome, text: string): PartResult => ({ ...base, outcome, headline: `${text}.`, text: `${text} (${detail}).`, test });
+  const result = (outcome: Outcome, text: string): PartResult => ({
+    ...base,
+    outcome,
+    headline: `${text}.`,
+    text: `${text} (${detail}).`,
+    test,
+  });
   if (withGrid.length === 0) {
     const headline = `${o.what}: fewer than 3 grid points inside the premise.`;
     return { ...base, outcome: "grid too coarse", headline, text: headline, test: null };
   }
   if (!Number.isFinite(test.statistic)) return result(o.flat ?? "no effect", `${o.what}: the metric does not vary over the grid`);
   if (test.minP >= ALPHA) return result("underpowered", `${o.what}: too few seeds and grid points for the test to reach 5%`);
-  if (test.pUpper < ALPHA) return result(effect >= o.floor ? "supports" : "no effect", effect >= o.floor ? `${o.what} goes the claimed way` : `${o.what} goes the claimed way, but below its floor`);
-  if (test.pLower < ALPHA) return result(-effect >= o.floor ? "contradicts" : "no effect", -effect >= o.floor ? `${o.what} goes the other way` : `${o.what} goes slightly the other way, below the floor`);
-  return result(Math.abs(effect) < o.floor / 2 ? "no effect" : "underpowered", Math.abs(effect) < o.floor / 2 ? `${o.what}: no trend` : `${o.what}: not significant`);
+  if (test.pUpper < ALPHA)
+    return result(
+      effect >= o.floor ? "supports" : "no effect",
+      effect >= o.floor ? `${o.what} goes the claimed way` : `${o.what} goes the claimed way, but below its floor`,
+    );
+  if (test.pLower < ALPHA)
+    return result(
+      -effect >= o.floor ? "contradicts" : "no effect",
+      -effect >= o.floor ? `${o.what} goes the other way` : `${o.what} goes slightly the other way, below the floor`,
+    );
+  return result(
+    Math.abs(effect) < o.floor / 2 ? "no effect" : "underpowered",
+    Math.abs(effect) < o.floor / 2 ? `${o.what}: no trend` : `${o.what}: not significant`,
+  );
 }
 
 /** A part that could not be computed because its premise fails (e.g. losses not about the same). */
@@ -178,7 +213,11 @@ export function regimeOf(runs: { batch: number; lr: number }[]): Regime {
   const hot = noiseMax / PAPER_REGIME.noiseMax;
   const text =
     `batch ${batches.join(", ")}; noise scale lr/√batch ${fmt(noiseMin, 2)}–${fmt(noiseMax, 2)}` +
-    (inPaperRegime ? ", inside the paper's span" : hot > 1 ? `, up to ${fmt(hot, 2)}× the paper's hottest run (${fmt(PAPER_REGIME.noiseMax, 2)})` : ", below the paper's span") +
+    (inPaperRegime
+      ? ", inside the paper's span"
+      : hot > 1
+        ? `, up to ${fmt(hot, 2)}× the paper's hottest run (${fmt(PAPER_REGIME.noiseMax, 2)})`
+        : ", below the paper's span") +
     ` (paper: batch ${PAPER_REGIME.batch}, ${fmt(PAPER_REGIME.noiseMin, 2)}–${fmt(PAPER_REGIME.noiseMax, 2)})`;
   return { batches, noiseMin, noiseMax, inPaperRegime, text };
 }

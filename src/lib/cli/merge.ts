@@ -50,22 +50,31 @@ function checkManifests(inputs: Input[]): { fatal: string[]; partial: string[] }
       partial.push(`${input.dir}: no manifest.json (the sweep did not finish writing this directory, or it is not a sweep output)`);
       continue;
     }
-    if (!input.manifest.complete) partial.push(`${input.dir}: incomplete (${input.manifest.missing.length} runs missing, e.g. after --max-minutes); rerun its command to complete it`);
+    if (!input.manifest.complete)
+      partial.push(
+        `${input.dir}: incomplete (${input.manifest.missing.length} runs missing, e.g. after --max-minutes); rerun its command to complete it`,
+      );
     bySweep.set(input.manifest.sweep_id, [...(bySweep.get(input.manifest.sweep_id) ?? []), input]);
   }
   for (const group of bySweep.values()) {
     const unsharded = group.filter((g) => g.manifest!.shard === null);
     const sharded = group.filter((g) => g.manifest!.shard !== null);
     if (unsharded.length > 1) fatal.push(`the same sweep is given twice: ${unsharded.map((g) => g.dir).join(" and ")}`);
-    if (unsharded.length > 0 && sharded.length > 0) fatal.push(`${unsharded[0].dir} holds the whole sweep that ${sharded[0].dir} is a shard of`);
+    if (unsharded.length > 0 && sharded.length > 0)
+      fatal.push(`${unsharded[0].dir} holds the whole sweep that ${sharded[0].dir} is a shard of`);
     if (sharded.length === 0) continue;
     const counts = new Set(sharded.map((g) => g.manifest!.shard!.count));
     if (counts.size > 1) {
-      fatal.push(`shards of one sweep split it differently: ${sharded.map((g) => `${g.dir} is ${g.manifest!.shard!.index}/${g.manifest!.shard!.count}`).join(", ")}`);
+      fatal.push(
+        `shards of one sweep split it differently: ${sharded.map((g) => `${g.dir} is ${g.manifest!.shard!.index}/${g.manifest!.shard!.count}`).join(", ")}`,
+      );
       continue;
     }
     const engines = new Set(group.map((g) => g.manifest!.sweep.engine));
-    if (engines.size > 1) fatal.push(`parts of one sweep were computed by different engines: ${group.map((g) => `${g.dir} by ${g.manifest!.sweep.engine}`).join(", ")}`);
+    if (engines.size > 1)
+      fatal.push(
+        `parts of one sweep were computed by different engines: ${group.map((g) => `${g.dir} by ${g.manifest!.sweep.engine}`).join(", ")}`,
+      );
     const count = [...counts][0];
     const seen = new Map<number, string>();
     for (const g of sharded) {
@@ -97,23 +106,33 @@ async function checkTables(connection: DuckDBConnection, dirs: string[]): Promis
       const columns = await rows(connection, `DESCRIBE SELECT * FROM read_parquet(${sql(path)})`);
       const found = columns.map((c) => `${c.column_name} ${c.column_type}`).join(", ");
       const expected = table.columns.map((c) => `${c.name} ${c.type}`).join(", ");
-      if (found !== expected) problems.push(`${path}: columns differ from the data contract\n  found:    ${found}\n  expected: ${expected}`);
+      if (found !== expected)
+        problems.push(`${path}: columns differ from the data contract\n  found:    ${found}\n  expected: ${expected}`);
     }
   }
   if (problems.length > 0) return problems;
   for (const table of TABLES) {
     const keys = TABLE_ORDER[table.name];
     const files = `read_parquet([${dirs.map((d) => sql(join(d, `${table.name}.parquet`))).join(", ")}], filename = true)`;
-    const duplicates = await rows(connection, `SELECT ${keys}, count(*)::INTEGER AS n, list(DISTINCT filename ORDER BY filename) AS files FROM ${files} GROUP BY ${keys} HAVING count(*) > 1 ORDER BY ${keys} LIMIT 5`);
+    const duplicates = await rows(
+      connection,
+      `SELECT ${keys}, count(*)::INTEGER AS n, list(DISTINCT filename ORDER BY filename) AS files FROM ${files} GROUP BY ${keys} HAVING count(*) > 1 ORDER BY ${keys} LIMIT 5`,
+    );
     for (const d of duplicates) {
-      const key = keys.split(", ").map((k) => `${k}=${String(d[k])}`).join(" ");
+      const key = keys
+        .split(", ")
+        .map((k) => `${k}=${String(d[k])}`)
+        .join(" ");
       problems.push(`duplicate rows in ${table.name}: ${key} appears ${d.n} times, in ${(d.files as string[]).join(" and ")}`);
     }
   }
   return problems;
 }
 
-export async function mergeMain(argv: string[], log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<number> {
+export async function mergeMain(
+  argv: string[],
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<number> {
   const program = mergeCommand();
   try {
     program.parse(argv, { from: "user" });
@@ -129,11 +148,13 @@ export async function mergeMain(argv: string[], log: (line: string) => void = (l
   if (options.out.trim() === "") throw new UsageError(refusal("--out", options.out, "a directory path"));
   const out = resolve(options.out);
   for (const [i, dir] of dirs.entries()) {
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(refusal("DIR", program.args[i], "an existing sweep output directory"));
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new UsageError(refusal("DIR", program.args[i], "an existing sweep output directory"));
     if (dirs.indexOf(dir) !== i) throw new UsageError(refusal("DIR", program.args[i], "each directory once"));
   }
   if (dirs.includes(out)) throw new UsageError(refusal("--out", options.out, "a directory that is not one of the inputs"));
-  if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(refusal("--out", options.out, "a directory (this path is a file)"));
+  if (existsSync(out) && !statSync(out).isDirectory())
+    throw new UsageError(refusal("--out", options.out, "a directory (this path is a file)"));
 
   const inputs: Input[] = [];
   for (const dir of dirs) {
@@ -145,7 +166,9 @@ export async function mergeMain(argv: string[], log: (line: string) => void = (l
   }
   const { fatal, partial } = checkManifests(inputs);
   if (fatal.length > 0 || (partial.length > 0 && !options.allowPartial))
-    throw new UsageError(`refusing to merge:\n  ${[...fatal, ...(options.allowPartial ? [] : partial)].join("\n  ")}${fatal.length === 0 ? "\n(--allow-partial merges anyway)" : ""}`);
+    throw new UsageError(
+      `refusing to merge:\n  ${[...fatal, ...(options.allowPartial ? [] : partial)].join("\n  ")}${fatal.length === 0 ? "\n(--allow-partial merges anyway)" : ""}`,
+    );
   for (const p of partial) log(`warning: ${p}`);
 
   const instance = await DuckDBInstance.create(":memory:");
@@ -156,10 +179,14 @@ export async function mergeMain(argv: string[], log: (line: string) => void = (l
     // The tables must hold exactly the runs the manifests list: anything else is a directory written by two sweeps.
     for (const input of inputs) {
       if (!input.manifest) continue;
-      const present = (await rows(connection, `SELECT run_id FROM read_parquet(${sql(join(input.dir, "runs.parquet"))}) ORDER BY run_id`)).map((r) => String(r.run_id));
+      const present = (
+        await rows(connection, `SELECT run_id FROM read_parquet(${sql(join(input.dir, "runs.parquet"))}) ORDER BY run_id`)
+      ).map((r) => String(r.run_id));
       const listed = [...input.manifest.runs].sort();
       if (present.length !== listed.length || present.some((id, i) => id !== listed[i]))
-        throw new UsageError(`refusing to merge:\n  ${input.dir}: runs.parquet does not hold the runs its manifest.json lists (${present.length} vs ${listed.length}); rerun its sweep`);
+        throw new UsageError(
+          `refusing to merge:\n  ${input.dir}: runs.parquet does not hold the runs its manifest.json lists (${present.length} vs ${listed.length}); rerun its sweep`,
+        );
     }
 
     mkdirSync(out, { recursive: true });
@@ -170,7 +197,9 @@ export async function mergeMain(argv: string[], log: (line: string) => void = (l
       const temporary = `${path}.${process.pid}.tmp`;
       const files = `read_parquet([${dirs.map((d) => sql(join(d, `${table.name}.parquet`))).join(", ")}])`;
       try {
-        await connection.run(`COPY (SELECT * FROM ${files} ORDER BY ${TABLE_ORDER[table.name]}) TO ${sql(temporary)} (FORMAT parquet, COMPRESSION zstd)`);
+        await connection.run(
+          `COPY (SELECT * FROM ${files} ORDER BY ${TABLE_ORDER[table.name]}) TO ${sql(temporary)} (FORMAT parquet, COMPRESSION zstd)`,
+        );
         renameSync(temporary, path);
       } finally {
         rmSync(temporary, { force: true });
@@ -207,7 +236,17 @@ function mergedManifest(inputs: Input[], whole: boolean): Manifest {
     // Runs not at their expansion position (an incomplete shard) are appended, so none is lost from the list.
     const placed = new Set(runs);
     for (const m of manifests) for (const id of m.runs) if (!placed.has(id)) runs.push(id);
-    return { format: 1, sweep: first.sweep, sweep_id: first.sweep_id, sweep_runs: first.sweep_runs, shard: null, runs, missing: manifests.flatMap((m) => m.missing), complete, merged_from };
+    return {
+      format: 1,
+      sweep: first.sweep,
+      sweep_id: first.sweep_id,
+      sweep_runs: first.sweep_runs,
+      shard: null,
+      runs,
+      missing: manifests.flatMap((m) => m.missing),
+      complete,
+      merged_from,
+    };
   }
   const experiments = manifests.flatMap((m) => (m.sweep.experiments === "all" ? ["all"] : m.sweep.experiments));
   return {

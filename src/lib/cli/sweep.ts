@@ -16,7 +16,18 @@ import { IncompleteSweepError, RunFailedError, runSweep } from "../runner/sweep.
 import { expandSae, SAE1_ID, type SaeSpec } from "../experiments/sae1.js";
 import { runSaeExperiment, writeSaeParquet } from "../runner/sae.js";
 import { expandRegime1, REGIME1_ID } from "../experiments/regime1.js";
-import { choiceText, integerText, parseExperiments, parseOverrides, positiveNumberText, refusal, shardText, usageErrorFrom, UsageError, validateCatalogue } from "./validate.js";
+import {
+  choiceText,
+  integerText,
+  parseExperiments,
+  parseOverrides,
+  positiveNumberText,
+  refusal,
+  shardText,
+  usageErrorFrom,
+  UsageError,
+  validateCatalogue,
+} from "./validate.js";
 
 /**
  * npm run sweep -- --experiment <ID> [--preset smoke|quick|converged|paper] [--seeds N] [--set key=value]... [--out DIR]
@@ -39,10 +50,29 @@ function experimentTable(): string {
   const rows = EXPERIMENTS.map((e) => {
     const b = e.base;
     const s = (f: keyof typeof e.sweep) => e.sweep[f] !== undefined;
-    return [e.id, b.task, b.activation, b.sampler, show(b.k, s("k")), show(b.eps, s("eps")), show(b.lr, s("lr")), show(b.decay, s("decay")), show(b.init_bias, s("init_bias")), show(b.l1, s("l1")), e.title];
+    return [
+      e.id,
+      b.task,
+      b.activation,
+      b.sampler,
+      show(b.k, s("k")),
+      show(b.eps, s("eps")),
+      show(b.lr, s("lr")),
+      show(b.decay, s("decay")),
+      show(b.init_bias, s("init_bias")),
+      show(b.l1, s("l1")),
+      e.title,
+    ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [header, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+  return [header, ...rows]
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 export function sweepCommand(): Command {
@@ -52,9 +82,17 @@ export function sweepCommand(): Command {
     .requiredOption("--experiment <ids>", `experiment id(s), comma-separated, "all", or "list" to print the table`)
     .option("--preset <preset>", `scale of the runs: ${PRESET_IDS.join(", ")}`, "quick")
     .option("--seeds <n>", "seeds per run, 1..n (default: the preset's)")
-    .option("--set <key=value>", "override a config field (repeatable); setting the swept field gives a single run", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option(
+      "--set <key=value>",
+      "override a config field (repeatable); setting the swept field gives a single run",
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
     .option("--out <dir>", "output directory", "out")
-    .option("--shard <i/n>", "run only the i-th of n parts of the sweep (runs whose index mod n is i-1); merge the parts with npm run merge")
+    .option(
+      "--shard <i/n>",
+      "run only the i-th of n parts of the sweep (runs whose index mod n is i-1); merge the parts with npm run merge",
+    )
     .option("--max-minutes <m>", "time budget: start no run after it, abandon runs in flight, write the finished ones, exit 3")
     .option("--engine <engine>", `training engine: ${ENGINE_IDS.join(", ")} (default: the fastest available)`)
     .option("--workers <n>", "parallel worker threads (default: one per core; 0 = in this thread)")
@@ -141,29 +179,53 @@ export function planSweep(argv: string[]): SweepPlan | "list" | null {
   if (experiments === "list") return "list";
   const overrides = parseOverrides(flags.set) as Partial<RunConfig>;
   if (flags.seeds !== undefined && overrides.seed !== undefined)
-    throw new UsageError(refusal("--seeds", String(flags.seeds), `no --seeds together with --set seed=${overrides.seed} (which fixes the one seed)`));
+    throw new UsageError(
+      refusal("--seeds", String(flags.seeds), `no --seeds together with --set seed=${overrides.seed} (which fixes the one seed)`),
+    );
   const out = resolve(flags.out);
-  if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(refusal("--out", flags.out, "a directory (this path is a file)"));
+  if (existsSync(out) && !statSync(out).isDirectory())
+    throw new UsageError(refusal("--out", flags.out, "a directory (this path is a file)"));
   validateCatalogue();
   let specs: RunSpec[];
   // SAE1 is not a toy-model sweep; --set applies to its base model and world.
   const wantsSae = experiments !== "all" && experiments.includes(SAE1_ID);
-  if (wantsSae && flags.shard) throw new UsageError(refusal("--shard", `${flags.shard.index}/${flags.shard.count}`, `no --shard with ${SAE1_ID} (it runs as one job)`));
+  if (wantsSae && flags.shard)
+    throw new UsageError(
+      refusal("--shard", `${flags.shard.index}/${flags.shard.count}`, `no --shard with ${SAE1_ID} (it runs as one job)`),
+    );
   let sae: SaeSpec[] | null = null;
   try {
     if (wantsSae) sae = expandSae({ preset: flags.preset, seeds: flags.seeds, overrides });
     const toy = experiments === "all" ? "all" : experiments.filter((id) => id !== SAE1_ID && id !== REGIME1_ID);
     specs = toy === "all" || toy.length > 0 ? expandExperiments(toy, { preset: flags.preset, seeds: flags.seeds, overrides }) : [];
     // REGIME1 (the batch ladder) sets batch and lr per rung: its own expansion.
-    if (experiments !== "all" && experiments.includes(REGIME1_ID)) specs = [...specs, ...expandRegime1({ preset: flags.preset, seeds: flags.seeds, overrides })];
+    if (experiments !== "all" && experiments.includes(REGIME1_ID))
+      specs = [...specs, ...expandRegime1({ preset: flags.preset, seeds: flags.seeds, overrides })];
   } catch (error) {
     if (error instanceof z.ZodError) throw configError(error, overrides);
     throw error;
   }
   const selected = shardOf(specs, flags.shard);
   if (flags.threads !== undefined && flags.engine !== "native")
-    throw new UsageError(refusal("--threads", String(flags.threads), "no --threads without --engine native (the other engines run one thread per run)"));
-  return { experiments, preset: flags.preset, seeds: flags.seeds, overrides, out, shard: flags.shard, maxMinutes: flags.maxMinutes, engine: flags.engine, workers: flags.workers, threads: flags.threads, cache: flags.cache, specs, selected, sae };
+    throw new UsageError(
+      refusal("--threads", String(flags.threads), "no --threads without --engine native (the other engines run one thread per run)"),
+    );
+  return {
+    experiments,
+    preset: flags.preset,
+    seeds: flags.seeds,
+    overrides,
+    out,
+    shard: flags.shard,
+    maxMinutes: flags.maxMinutes,
+    engine: flags.engine,
+    workers: flags.workers,
+    threads: flags.threads,
+    cache: flags.cache,
+    specs,
+    selected,
+    sae,
+  };
 }
 
 export interface MainIO {
@@ -204,7 +266,14 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
   // Worker threads inherit the environment, so every run's engine sees the thread count.
   if (plan.threads !== undefined) process.env.MONO_NATIVE_THREADS = String(plan.threads);
   try {
-    records = await runSweep(selected, { engine: plan.engine, workers: plan.workers, cache: plan.cache ? new RunCache(io.cacheDir) : null, maxMinutes: plan.maxMinutes, signal: stop.signal, log });
+    records = await runSweep(selected, {
+      engine: plan.engine,
+      workers: plan.workers,
+      cache: plan.cache ? new RunCache(io.cacheDir) : null,
+      maxMinutes: plan.maxMinutes,
+      signal: stop.signal,
+      log,
+    });
   } catch (error) {
     if (!(error instanceof IncompleteSweepError)) throw error;
     incomplete = error;
@@ -217,12 +286,22 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
   // an SAE1-only invocation writes sae.parquet and no (empty) run tables.
   const paths = plan.sae && specs.length === 0 ? [] : await writeTables(records, plan.out);
   if (plan.sae) {
-    const saeRows = await runSaeExperiment(plan.sae, { engine: plan.engine, cacheDir: plan.cache ? (io.cacheDir ? join(io.cacheDir, "sae") : undefined) : null, log });
+    const saeRows = await runSaeExperiment(plan.sae, {
+      engine: plan.engine,
+      cacheDir: plan.cache ? (io.cacheDir ? join(io.cacheDir, "sae") : undefined) : null,
+      log,
+    });
     paths.push(await writeSaeParquet(saeRows, join(plan.out, "sae.parquet")));
   }
   const manifest: Manifest = {
     format: 1,
-    sweep: { experiments: plan.experiments, preset: plan.preset, seeds: plan.seeds ?? null, overrides: plan.overrides as Record<string, string | number>, engine: engineLabel(plan.engine) },
+    sweep: {
+      experiments: plan.experiments,
+      preset: plan.preset,
+      seeds: plan.seeds ?? null,
+      overrides: plan.overrides as Record<string, string | number>,
+      engine: engineLabel(plan.engine),
+    },
     sweep_id: sweepId(specs),
     sweep_runs: specs.length,
     shard: shard ?? null,
@@ -246,7 +325,8 @@ if (isEntryPoint) {
     (error: unknown) => {
       const usage = error instanceof UsageError;
       if (usage) process.stderr.write(`error: ${error.message}\n(nothing was written; see --help)\n`);
-      else if (error instanceof RunFailedError) process.stderr.write(`error: ${error.message}\nFinished runs are cached: rerun the same command to continue.\n`);
+      else if (error instanceof RunFailedError)
+        process.stderr.write(`error: ${error.message}\nFinished runs are cached: rerun the same command to continue.\n`);
       else process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
       process.exit(usage ? EXIT.usage : EXIT.failed);
     },

@@ -33,7 +33,9 @@ export function integerText(field: string, min: number) {
   const expected = `an integer >= ${min}`;
   return z
     .string({ error: (issue) => refusal(field, issue.input, expected) })
-    .refine((t) => /^\d+$/.test(t.trim()) && Number.isSafeInteger(Number(t)) && Number(t) >= min, { error: (issue) => refusal(field, issue.input, expected) })
+    .refine((t) => /^\d+$/.test(t.trim()) && Number.isSafeInteger(Number(t)) && Number(t) >= min, {
+      error: (issue) => refusal(field, issue.input, expected),
+    })
     .transform((t) => Number(t));
 }
 
@@ -42,7 +44,9 @@ export function positiveNumberText(field: string, what = "a number") {
   const expected = `${what} > 0`;
   return z
     .string({ error: (issue) => refusal(field, issue.input, expected) })
-    .refine((t) => /^(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t.trim()) && Number.isFinite(Number(t)) && Number(t) > 0, { error: (issue) => refusal(field, issue.input, expected) })
+    .refine((t) => /^(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t.trim()) && Number.isFinite(Number(t)) && Number(t) > 0, {
+      error: (issue) => refusal(field, issue.input, expected),
+    })
     .transform((t) => Number(t));
 }
 
@@ -73,17 +77,32 @@ export function choiceText<const T extends readonly [string, ...string[]]>(field
 // ---------------------------------------------------------------------------------------------------------------
 // --set key=value
 
-type FieldShape = { kind: "enum"; values: string[] } | { kind: "integer" | "number"; min?: number; exclusiveMin?: number; max?: number; exclusiveMax?: number };
+type FieldShape =
+  | { kind: "enum"; values: string[] }
+  | { kind: "integer" | "number"; min?: number; exclusiveMin?: number; max?: number; exclusiveMax?: number };
 
 const CONFIG_FIELDS = RunConfigSchema.shape as Record<string, z.ZodType>;
 export const OVERRIDABLE_FIELDS = Object.keys(CONFIG_FIELDS);
 
 /** What a config field accepts, read from its zod schema (through JSON Schema), so the messages never drift. */
 function fieldShape(field: string): FieldShape {
-  const json = z.toJSONSchema(CONFIG_FIELDS[field]) as { type?: string; enum?: string[]; minimum?: number; exclusiveMinimum?: number; maximum?: number; exclusiveMaximum?: number };
+  const json = z.toJSONSchema(CONFIG_FIELDS[field]) as {
+    type?: string;
+    enum?: string[];
+    minimum?: number;
+    exclusiveMinimum?: number;
+    maximum?: number;
+    exclusiveMaximum?: number;
+  };
   if (json.enum) return { kind: "enum", values: json.enum };
   const big = (v: number | undefined) => (v !== undefined && Math.abs(v) >= Number.MAX_SAFE_INTEGER ? undefined : v);
-  return { kind: json.type === "integer" ? "integer" : "number", min: big(json.minimum), exclusiveMin: big(json.exclusiveMinimum), max: big(json.maximum), exclusiveMax: big(json.exclusiveMaximum) };
+  return {
+    kind: json.type === "integer" ? "integer" : "number",
+    min: big(json.minimum),
+    exclusiveMin: big(json.exclusiveMinimum),
+    max: big(json.maximum),
+    exclusiveMax: big(json.exclusiveMaximum),
+  };
 }
 
 /** "an integer > 0", "a number in (0, 1]", "one of relu, gelu, xexp", ... */
@@ -91,8 +110,18 @@ export function allowedValues(field: string): string {
   const shape = fieldShape(field);
   if (shape.kind === "enum") return `one of ${shape.values.join(", ")}`;
   const noun = shape.kind === "integer" ? "an integer" : "a finite number";
-  const low = shape.exclusiveMin !== undefined ? { v: shape.exclusiveMin, open: true } : shape.min !== undefined ? { v: shape.min, open: false } : null;
-  const high = shape.exclusiveMax !== undefined ? { v: shape.exclusiveMax, open: true } : shape.max !== undefined ? { v: shape.max, open: false } : null;
+  const low =
+    shape.exclusiveMin !== undefined
+      ? { v: shape.exclusiveMin, open: true }
+      : shape.min !== undefined
+        ? { v: shape.min, open: false }
+        : null;
+  const high =
+    shape.exclusiveMax !== undefined
+      ? { v: shape.exclusiveMax, open: true }
+      : shape.max !== undefined
+        ? { v: shape.max, open: false }
+        : null;
   if (low && high) return `${noun} in ${low.open ? "(" : "["}${low.v}, ${high.v}${high.open ? ")" : "]"}`;
   if (low) return `${noun} ${low.open ? ">" : ">="} ${low.v}`;
   if (high) return `${noun} ${high.open ? "<" : "<="} ${high.v}`;
@@ -113,7 +142,8 @@ export function parseOverride(text: string): [string, string | number] {
   if (raw === "") throw new UsageError(refusal(field, raw, allowedValues(key)));
   const value = shape.kind === "enum" ? raw : NUMBER_TEXT.test(raw) ? Number(raw) : Number.NaN;
   if (typeof value === "number" && Number.isNaN(value)) throw new UsageError(refusal(field, raw, allowedValues(key)));
-  if (!CONFIG_FIELDS[key].safeParse(value).success) throw new UsageError(refusal(field, shape.kind === "enum" ? raw : value, allowedValues(key)));
+  if (!CONFIG_FIELDS[key].safeParse(value).success)
+    throw new UsageError(refusal(field, shape.kind === "enum" ? raw : value, allowedValues(key)));
   return [key, value];
 }
 
@@ -122,7 +152,8 @@ export function parseOverrides(texts: string[]): Record<string, string | number>
   const result: Record<string, string | number> = {};
   for (const text of texts) {
     const [key, value] = parseOverride(text);
-    if (Object.hasOwn(result, key) && result[key] !== value) throw new UsageError(refusal(`--set ${key}`, `${result[key]} and ${value}`, "one value per field"));
+    if (Object.hasOwn(result, key) && result[key] !== value)
+      throw new UsageError(refusal(`--set ${key}`, `${result[key]} and ${value}`, "one value per field"));
     result[key] = value;
   }
   return result;
@@ -141,7 +172,8 @@ export function parseExperiments(text: string): "list" | "all" | string[] {
   if (trimmed === "list" || trimmed === "all") return trimmed;
   const ids = trimmed.split(",").map((s) => s.trim());
   const unknown = ids.filter((id) => !EXPERIMENT_IDS.includes(id));
-  if (trimmed === "" || unknown.length > 0) throw new UsageError(refusal("--experiment", unknown.length > 0 && ids.length > 1 ? unknown.join(",") : text, expected));
+  if (trimmed === "" || unknown.length > 0)
+    throw new UsageError(refusal("--experiment", unknown.length > 0 && ids.length > 1 ? unknown.join(",") : text, expected));
   const twice = ids.find((id, i) => ids.indexOf(id) !== i);
   if (twice) throw new UsageError(refusal("--experiment", text, `each id once (${twice} is listed twice)`));
   return ids;
@@ -192,7 +224,8 @@ const ExperimentSchema = z
   .superRefine((e, ctx) => {
     for (const [field, values] of Object.entries(e.sweep) as [string, number[]][])
       for (const v of values)
-        if (!CONFIG_FIELDS[field].safeParse(v).success) ctx.addIssue({ code: "custom", path: ["sweep", field], message: refusal(`sweep ${field}`, v, allowedValues(field)) });
+        if (!CONFIG_FIELDS[field].safeParse(v).success)
+          ctx.addIssue({ code: "custom", path: ["sweep", field], message: refusal(`sweep ${field}`, v, allowedValues(field)) });
   });
 
 /** Check every preset and experiment against the schemas; throws with every problem found. */

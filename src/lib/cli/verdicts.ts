@@ -16,7 +16,9 @@ import { CLAIMS, judgeClaims, type NeuronSummary, type RunRow } from "../analysi
 async function readRows(file: string, sql: string): Promise<RunRow[]> {
   const connection = await (await DuckDBInstance.create(":memory:")).connect();
   const reader = await connection.runAndReadAll(sql.replace("$file", `'${file.replaceAll("'", "''")}'`));
-  return reader.getRowObjectsJS().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v])));
+  return reader
+    .getRowObjectsJS()
+    .map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v])));
 }
 
 /** Per run, the mean bias of mono and live poly neurons (neurons.parquet's `kind`). */

@@ -138,7 +138,14 @@ class TfjsEngine implements Engine {
   params(): Params {
     const [w1, w2] = tf.tidy(() => [tf.transpose(this.w1t), tf.transpose(this.w2t)]);
     const { k, m, outDim } = this.context.initial;
-    const params = { k, m, outDim, w1: w1.dataSync() as Float32Array, b: this.b.dataSync().slice() as Float32Array, w2: w2.dataSync() as Float32Array };
+    const params = {
+      k,
+      m,
+      outDim,
+      w1: w1.dataSync() as Float32Array,
+      b: this.b.dataSync().slice() as Float32Array,
+      w2: w2.dataSync() as Float32Array,
+    };
     tf.dispose([w1, w2]);
     return params;
   }
@@ -153,14 +160,19 @@ class TfjsEngine implements Engine {
       return data;
     };
     const [w1, b, w2] = this.moments.map((s, i) => ({ m: canonical(s.m, i), v: canonical(s.v, i) }));
-    if (w1.m.length !== k * m || w2.m.length !== outDim * k || b.m.length !== k) throw new Error("tfjs exportState: unexpected moment sizes");
+    if (w1.m.length !== k * m || w2.m.length !== outDim * k || b.m.length !== k)
+      throw new Error("tfjs exportState: unexpected moment sizes");
     return { params: this.params(), moments: { w1, b, w2 } };
   }
 
   importState(state: EngineState): void {
     const { k, m, outDim } = this.context.initial;
     const { params, moments } = state;
-    const shapes: [number, number][] = [[k, m], [k, 1], [outDim, k]];
+    const shapes: [number, number][] = [
+      [k, m],
+      [k, 1],
+      [outDim, k],
+    ];
     // Canonical tensor -> the variable's layout: W1 (k x m) and W2 (out x k) are stored transposed, b as it is.
     const stored = (data: Float32Array, i: number) =>
       tf.tidy(() => (i === 1 ? tf.tensor1d(data) : tf.transpose(tf.tensor2d(data, shapes[i]))));

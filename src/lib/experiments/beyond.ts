@@ -72,11 +72,14 @@ export const SAE_EXPERIMENT_ID = SAE1_ID;
 export const REGIME1_ID = "REGIME1";
 
 /** Every experiment id the CLI accepts by name: Table 1, GBA1, SAE1, REGIME1. */
-export const ALL_EXPERIMENT_IDS: readonly string[] = [...EXPERIMENTS.map((e) => e.id), ...BEYOND_EXPERIMENTS.map((e) => e.id), SAE_EXPERIMENT_ID, REGIME1_ID];
+export const ALL_EXPERIMENT_IDS: readonly string[] = [
+  ...EXPERIMENTS.map((e) => e.id),
+  ...BEYOND_EXPERIMENTS.map((e) => e.id),
+  SAE_EXPERIMENT_ID,
+  REGIME1_ID,
+];
 
 /** A toy-model experiment by id: Table 1 or beyond. */
 export function findExperiment(id: string): Experiment | undefined {
   return experimentById(id) ?? BEYOND_EXPERIMENTS.find((e) => e.id === id);
 }
-
-

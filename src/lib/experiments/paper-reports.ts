@@ -31,12 +31,21 @@ const curve = (quantity: string, paper: string): PaperReport => ({ quantity, pap
 
 export const PAPER_REPORTS: Record<number, Record<string, PaperReport>> = {
   1: {
-    topRateMono: n("LR1 mono/features at the top learning rate", "≈ 1.0 at lr 0.03 (503 of 512 features own exactly one mono neuron, 5 own two)"),
+    topRateMono: n(
+      "LR1 mono/features at the top learning rate",
+      "≈ 1.0 at lr 0.03 (503 of 512 features own exactly one mono neuron, 5 own two)",
+    ),
     finalLoss: n("LR1 final loss", "0.85–0.95 across learning rates (Figure 1's axis)"),
-    lowerRates: curve("LR1 mono/features at lower learning rates", "curves between 0 and 1, rising with the learning rate (no numbers given)"),
+    lowerRates: curve(
+      "LR1 mono/features at lower learning rates",
+      "curves between 0 and 1, rising with the learning rate (no numbers given)",
+    ),
   },
   2: {
-    signature: curve("Final bias by neuron kind (LR1)", "mono neurons moderately negative, poly neurons moderately positive, a band of small-magnitude neurons between (a figure; no numbers)"),
+    signature: curve(
+      "Final bias by neuron kind (LR1)",
+      "mono neurons moderately negative, poly neurons moderately positive, a band of small-magnitude neurons between (a figure; no numbers)",
+    ),
   },
   3: {
     positiveBias: n("LR3 neurons with bias > 0.05", "exactly 65 (= d + 1) in every model"),
@@ -49,10 +58,16 @@ export const PAPER_REPORTS: Record<number, Record<string, PaperReport>> = {
   5: {
     loss: curve("Loss against width", "falls with k until k > N = 512, then flattens (curves)"),
     perNeuron: curve("mono/neurons against width", "peaks near one neuron per feature (k ≈ N)"),
-    k0k1: curve("K1 against K0", "K1 more monosemantic at equal k; loss K1 − K0 indistinguishable at k = 16–128, slightly worse at 256–512, better above 512"),
+    k0k1: curve(
+      "K1 against K0",
+      "K1 more monosemantic at equal k; loss K1 − K0 indistinguishable at k = 16–128, slightly worse at 256–512, better above 512",
+    ),
   },
   6: {
-    others: curve("Power law, re-projector, absolute value", "the same picture as the decoder (curves); abs: more monosemantic models have lower loss"),
+    others: curve(
+      "Power law, re-projector, absolute value",
+      "the same picture as the decoder (curves); abs: more monosemantic models have lower loss",
+    ),
   },
   7: {
     l1Loss: n("RG1 final loss", "0.85–0.90 across L1; the negative-bias model reaches lower loss than the best L1 model"),

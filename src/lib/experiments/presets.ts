@@ -104,7 +104,14 @@ export const PRESETS: Record<Preset["id"], Preset> = {
     ...SURVEY,
     strideFor: { "B3-GeLU": 3, K0: 2, K2: 2 },
     grids: { k: [16, 32, 64, 128, 256, 512, 1024] },
-    focus: { experiments: ["LR1", "LR3", "K0", "K1", "K2"], seeds: 3, firstSeed: 2, steps: 32768, batch: 16, grids: { lr: [0.007, 0.01, 0.03] } },
+    focus: {
+      experiments: ["LR1", "LR3", "K0", "K1", "K2"],
+      seeds: 3,
+      firstSeed: 2,
+      steps: 32768,
+      batch: 16,
+      grids: { lr: [0.007, 0.01, 0.03] },
+    },
   },
   converged: {
     id: "converged",
@@ -113,7 +120,15 @@ export const PRESETS: Record<Preset["id"], Preset> = {
     ...SURVEY,
     strideFor: { "B3-GeLU": 3 },
     grids: { k: [64, 256, 1024] },
-    focus: { experiments: ["LR1", "LR3", "K0", "K1", "K2"], seeds: 3, steps: 65536, batch: 8, grids: { lr: [0.007, 0.01, 0.02] }, decayTimes: 4, firstSeed: 4 },
+    focus: {
+      experiments: ["LR1", "LR3", "K0", "K1", "K2"],
+      seeds: 3,
+      steps: 65536,
+      batch: 8,
+      grids: { lr: [0.007, 0.01, 0.02] },
+      decayTimes: 4,
+      firstSeed: 4,
+    },
   },
   paper: {
     id: "paper",

@@ -29,8 +29,10 @@ export function regime1Rungs(batches: readonly number[] = REGIME1_BATCHES): Regi
   const rungs: Regime1Rung[] = [];
   for (const recipe of ["LR1", "LR3"] as const) {
     for (const paperLr of REGIME1_PAPER_LRS)
-      for (const batch of batches) rungs.push({ variant: `${recipe}-paper${short(paperLr)}-b${batch}`, recipe, batch, lr: paperLr * Math.sqrt(batch / PAPER_BATCH) });
-    for (const batch of batches) rungs.push({ variant: `${recipe}-lr${short(REGIME1_FIXED_LR)}-b${batch}`, recipe, batch, lr: REGIME1_FIXED_LR });
+      for (const batch of batches)
+        rungs.push({ variant: `${recipe}-paper${short(paperLr)}-b${batch}`, recipe, batch, lr: paperLr * Math.sqrt(batch / PAPER_BATCH) });
+    for (const batch of batches)
+      rungs.push({ variant: `${recipe}-lr${short(REGIME1_FIXED_LR)}-b${batch}`, recipe, batch, lr: REGIME1_FIXED_LR });
   }
   return rungs;
 }
@@ -39,13 +41,26 @@ export function regime1Rungs(batches: readonly number[] = REGIME1_BATCHES): Regi
 export function expandRegime1(options: SweepOptions = {}, batches: readonly number[] = REGIME1_BATCHES): RunSpec[] {
   const overrides = options.overrides ?? {};
   for (const field of ["lr", "batch"] as const)
-    if (overrides[field] !== undefined) throw new Error(`${REGIME1_ID} sets ${field} per rung of its ladder: no --set ${field}=... with it`);
-  const tag = Object.entries(overrides).filter(([key]) => key !== "seed").map(([key, value]) => `${key}=${value}`).join(",");
+    if (overrides[field] !== undefined)
+      throw new Error(`${REGIME1_ID} sets ${field} per rung of its ladder: no --set ${field}=... with it`);
+  const tag = Object.entries(overrides)
+    .filter(([key]) => key !== "seed")
+    .map(([key, value]) => `${key}=${value}`)
+    .join(",");
   return regime1Rungs(batches).flatMap((rung) => {
     const recipe = experimentById(rung.recipe)!;
-    const experiment: Experiment = { ...recipe, id: REGIME1_ID, title: "Batch ladder", sweep: {}, variants: [{ name: rung.variant, overrides: {} }] };
+    const experiment: Experiment = {
+      ...recipe,
+      id: REGIME1_ID,
+      title: "Batch ladder",
+      sweep: {},
+      variants: [{ name: rung.variant, overrides: {} }],
+    };
     // The rung's batch and lr go in as the base-level choice; the run id is the ladder's, plus any user --set.
     const specs = expandExperiment(experiment, { ...options, overrides: { ...overrides, lr: rung.lr, batch: rung.batch } });
-    return specs.map((spec) => ({ ...spec, run_id: `${REGIME1_ID}_${spec.preset}_${rung.variant}_seed=${spec.config.seed}${tag ? `_set(${tag})` : ""}` }));
+    return specs.map((spec) => ({
+      ...spec,
+      run_id: `${REGIME1_ID}_${spec.preset}_${rung.variant}_seed=${spec.config.seed}${tag ? `_set(${tag})` : ""}`,
+    }));
   });
 }

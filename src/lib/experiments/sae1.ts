@@ -45,17 +45,44 @@ export interface SaeScale {
  * Quick keeps one L1 value and two TopK values, 512 latents (one per true feature) and 1500 steps, and trains the
  * SAEs on worker threads: 24 SAEs in about two minutes, the share of the 30-minute build they can have.
  */
-const QUICK_SAE: SaeScale = { latents: 512, steps: 1500, batch: 128, lr: 3e-3, evalSamples: 4096, gbaEvery: 10, baseK: 128, topk: [4, 16], l1: [0.3], seeds: 3 };
+const QUICK_SAE: SaeScale = {
+  latents: 512,
+  steps: 1500,
+  batch: 128,
+  lr: 3e-3,
+  evalSamples: 4096,
+  gbaEvery: 10,
+  baseK: 128,
+  topk: [4, 16],
+  l1: [0.3],
+  seeds: 3,
+};
 
 export const SAE_SCALES: Record<Preset["id"], SaeScale> = {
   smoke: { latents: 256, steps: 60, batch: 64, lr: 3e-3, evalSamples: 512, gbaEvery: 5, baseK: 32, topk: [8], l1: [1], seeds: 2 },
   quick: QUICK_SAE,
   converged: QUICK_SAE, // SAE1 is outside the converged preset's focus: it trains as in quick
-  paper: { latents: 2048, steps: 20000, batch: 1024, lr: 1e-3, evalSamples: 16384, gbaEvery: 10, baseK: 1024, topk: [4, 8, 16, 32], l1: [0.1, 0.3, 1, 3, 10], seeds: 3 },
+  paper: {
+    latents: 2048,
+    steps: 20000,
+    batch: 1024,
+    lr: 1e-3,
+    evalSamples: 16384,
+    gbaEvery: 10,
+    baseK: 1024,
+    topk: [4, 8, 16, 32],
+    l1: [0.1, 0.3, 1, 3, 10],
+    seeds: 3,
+  },
 };
 
 /** GBA's own setting, not tuned to this world: 10 groups from 0.1 down to 0.001 (the notes' ranges), gamma 0.01. */
-export const SAE_GBA = { groups: GBA_DEFAULTS.groups, pHigh: GBA_DEFAULTS.pHigh, pLow: GBA_DEFAULTS.pLow, gamma: GBA_DEFAULTS.gammaMinus } as const;
+export const SAE_GBA = {
+  groups: GBA_DEFAULTS.groups,
+  pHigh: GBA_DEFAULTS.pHigh,
+  pLow: GBA_DEFAULTS.pLow,
+  gamma: GBA_DEFAULTS.gammaMinus,
+} as const;
 
 /** The polysemantic base model: LR1's recipe (init bias 0, no decay). Learning rate 0.01: at 0.001 a quick-preset
  * model barely learns (loss 2.62 against 2.67 for predicting 0), so its activations carry little of the features;
@@ -115,7 +142,12 @@ export function expandSae(options: SaeSweepOptions = {}): SaeSpec[] {
     ...scale.topk.map((k) => ({ method: "topk" as const, param: k })),
     ...scale.l1.map((l) => ({ method: "l1" as const, param: l })),
   ];
-  const tag = options.overrides && Object.keys(options.overrides).length > 0 ? `_set(${Object.entries(options.overrides).map(([k, v]) => `${k}=${v}`).join(",")})` : "";
+  const tag =
+    options.overrides && Object.keys(options.overrides).length > 0
+      ? `_set(${Object.entries(options.overrides)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(",")})`
+      : "";
   const specs: SaeSpec[] = [];
   for (const target of SAE_TARGETS)
     for (const { method, param } of methods)

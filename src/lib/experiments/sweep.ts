@@ -63,14 +63,30 @@ export function expandExperiment(experiment: Experiment, options: SweepOptions =
   for (const variant of variants) {
     for (const point of product(grids)) {
       for (const seed of seeds) {
-        const widthBatch = preset.batchFromWidth ? { batch: PAPER_BATCH_TIMES_WIDTH / ({ ...experiment.base, ...variant?.overrides, ...point, ...overrides }.k as number) } : {};
-        const nominal = { ...experiment.base, ...variant?.overrides, steps: scale.steps, batch: scale.batch, ...point, ...widthBatch, ...overrides, seed };
+        const widthBatch = preset.batchFromWidth
+          ? { batch: PAPER_BATCH_TIMES_WIDTH / ({ ...experiment.base, ...variant?.overrides, ...point, ...overrides }.k as number) }
+          : {};
+        const nominal = {
+          ...experiment.base,
+          ...variant?.overrides,
+          steps: scale.steps,
+          batch: scale.batch,
+          ...point,
+          ...widthBatch,
+          ...overrides,
+          seed,
+        };
         // The rescaling belongs to the preset's step count: `--set steps=...` or `--set decay=...` asks for the
         // paper's decay as given (e.g. "the paper's LR3 protocol, cut short").
         // The focus scale has its own, measured rule (Preset.focus.decayTimes) where it gives one.
-        const rescale = preset.scaleDecay && overrides.decay === undefined && overrides.steps === undefined && variant?.scaleDecay !== false;
+        const rescale =
+          preset.scaleDecay && overrides.decay === undefined && overrides.steps === undefined && variant?.scaleDecay !== false;
         const times = focused ? preset.focus!.decayTimes : undefined;
-        const decay = !rescale ? nominal.decay : times !== undefined ? nominal.decay * times : scaledDecay(nominal.decay, nominal.lr, nominal.steps);
+        const decay = !rescale
+          ? nominal.decay
+          : times !== undefined
+            ? nominal.decay * times
+            : scaledDecay(nominal.decay, nominal.lr, nominal.steps);
         const config = withGbaDefaults(RunConfigSchema.parse({ ...nominal, decay }));
         const label = Object.entries(point).map(([field, value]) => `${field}=${formatValue(value)}`);
         runs.push({
@@ -86,17 +102,23 @@ export function expandExperiment(experiment: Experiment, options: SweepOptions =
   }
   if (Object.keys(overrides).some((key) => key !== "seed")) {
     // A run with overrides is a different run: make its id say so, so it never collides with the plain sweep's.
-    const tag = Object.entries(overrides).filter(([key]) => key !== "seed").map(([key, value]) => `${key}=${value}`).join(",");
+    const tag = Object.entries(overrides)
+      .filter(([key]) => key !== "seed")
+      .map(([key, value]) => `${key}=${value}`)
+      .join(",");
     for (const run of runs) run.run_id += `_set(${tag})`;
   }
   return runs;
 }
 
 export function expandExperiments(ids: string[] | "all", options: SweepOptions = {}): RunSpec[] {
-  const experiments = ids === "all" ? EXPERIMENTS : ids.map((id) => {
-    const found = findExperiment(id);
-    if (!found) throw new Error(`unknown experiment "${id}" (known: ${EXPERIMENTS.map((e) => e.id).join(", ")})`);
-    return found;
-  });
+  const experiments =
+    ids === "all"
+      ? EXPERIMENTS
+      : ids.map((id) => {
+          const found = findExperiment(id);
+          if (!found) throw new Error(`unknown experiment "${id}" (known: ${EXPERIMENTS.map((e) => e.id).join(", ")})`);
+          return found;
+        });
   return experiments.flatMap((e) => expandExperiment(e, options));
 }

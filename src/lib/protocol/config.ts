@@ -69,12 +69,14 @@ export const RunConfigSchema = z
     message: "gba_* fields need bias_rule=gba",
     path: ["bias_rule"],
   })
-  .refine((c) => c.bias_rule !== "gba" || c.decay === 0, { message: "bias_rule=gba sets the biases itself: decay must be 0", path: ["decay"] })
+  .refine((c) => c.bias_rule !== "gba" || c.decay === 0, {
+    message: "bias_rule=gba sets the biases itself: decay must be 0",
+    path: ["decay"],
+  })
   .refine((c) => c.gba_p_low === undefined || c.gba_p_high === undefined || c.gba_p_low <= c.gba_p_high, {
     message: "gba_p_low must not exceed gba_p_high",
     path: ["gba_p_low"],
   });
-
 
 export type RunConfig = z.infer<typeof RunConfigSchema>;
 
@@ -87,7 +89,14 @@ export function biasRule(config: Pick<RunConfig, "bias_rule">): BiasRule {
  * values), targets from 1/8 down to 1/512 (the true feature frequency 1/64 in the middle), and a measurement every 32
  * steps ("every few dozen steps", the notes' rule) on 1024 fresh samples: at small batches, measuring every few steps
  * would cost more than training. Experiment GBA1 trains with these. */
-export const GBA_CONFIG_DEFAULTS = { gba_groups: GBA_DEFAULTS.groups, gba_p_high: 1 / 8, gba_p_low: 1 / 512, gba_every: 32, gba_buffer: 1024, gba_gamma: GBA_DEFAULTS.gammaMinus } as const;
+export const GBA_CONFIG_DEFAULTS = {
+  gba_groups: GBA_DEFAULTS.groups,
+  gba_p_high: 1 / 8,
+  gba_p_low: 1 / 512,
+  gba_every: 32,
+  gba_buffer: 1024,
+  gba_gamma: GBA_DEFAULTS.gammaMinus,
+} as const;
 
 /** A gba config with every GBA parameter explicit (so its cache key and its row say exactly what it ran with); a
  * paper config is returned unchanged. */

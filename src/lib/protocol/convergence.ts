@@ -40,5 +40,8 @@ export interface QuarterCounts {
 export function countsStable(atThreeQuarters: QuarterCounts | undefined, atEnd: QuarterCounts, k: number): boolean {
   if (!atThreeQuarters) return false;
   const allowed = COUNTS_STABLE_WITHIN * k;
-  return Math.abs(atEnd.mono_neurons - atThreeQuarters.mono_neurons) <= allowed && Math.abs(atEnd.dead_on_data - atThreeQuarters.dead_on_data) <= allowed;
+  return (
+    Math.abs(atEnd.mono_neurons - atThreeQuarters.mono_neurons) <= allowed &&
+    Math.abs(atEnd.dead_on_data - atThreeQuarters.dead_on_data) <= allowed
+  );
 }

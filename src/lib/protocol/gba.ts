@@ -35,7 +35,8 @@ export const GBA_DEFAULTS: GbaSettings = { groups: 10, pHigh: 0.1, pLow: 1e-3, g
 /** The K target frequencies, geometric from pHigh down to pLow. */
 export function targetFrequencies(groups: number, pHigh: number, pLow: number): Float64Array {
   if (!Number.isInteger(groups) || groups < 1) throw new RangeError(`groups must be a positive integer, got ${groups}`);
-  if (!(pHigh > 0 && pHigh <= 1 && pLow > 0 && pLow <= pHigh)) throw new RangeError(`need 0 < pLow <= pHigh <= 1, got pLow=${pLow}, pHigh=${pHigh}`);
+  if (!(pHigh > 0 && pHigh <= 1 && pLow > 0 && pLow <= pHigh))
+    throw new RangeError(`need 0 < pLow <= pHigh <= 1, got pLow=${pLow}, pHigh=${pHigh}`);
   const p = new Float64Array(groups);
   for (let g = 0; g < groups; g++) p[g] = groups === 1 ? pHigh : pHigh * (pLow / pHigh) ** (g / (groups - 1));
   return p;
@@ -114,9 +115,16 @@ export class GbaAccumulator {
 }
 
 /** One GBA update of the biases, returning new biases (the input is not modified). */
-export function gbaUpdate(b: Float32Array, stats: GbaStats, targets: Float64Array, groups: number, settings: Pick<GbaSettings, "gammaMinus" | "gammaPlus" | "deadThreshold">): Float32Array {
+export function gbaUpdate(
+  b: Float32Array,
+  stats: GbaStats,
+  targets: Float64Array,
+  groups: number,
+  settings: Pick<GbaSettings, "gammaMinus" | "gammaPlus" | "deadThreshold">,
+): Float32Array {
   const k = b.length;
-  if (stats.q.length !== k || stats.r.length !== k || targets.length !== k) throw new RangeError("gbaUpdate: b, q, r and targets must have the same length");
+  if (stats.q.length !== k || stats.r.length !== k || targets.length !== k)
+    throw new RangeError("gbaUpdate: b, q, r and targets must have the same length");
   const sum = new Float64Array(groups);
   const count = new Float64Array(groups);
   let allSum = 0;

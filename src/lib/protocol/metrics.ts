@@ -39,7 +39,14 @@ export function singleFeatureActivations(params: Params, embedder: Float32Array,
 
 /** What the score is computed from, k x N: act(W1 e_i + b), plus act(-W1 e_i + b) on the abs task in the paper's
  * form (so a neuron that answers the negative side of a feature counts for that feature). */
-export function featureResponses(params: Params, embedder: Float32Array, nFeatures: number, activation: Activation, task: Task = "decoder", form: MetricForm = DEFAULT_METRIC_FORM): Float32Array {
+export function featureResponses(
+  params: Params,
+  embedder: Float32Array,
+  nFeatures: number,
+  activation: Activation,
+  task: Task = "decoder",
+  form: MetricForm = DEFAULT_METRIC_FORM,
+): Float32Array {
   const sfa = singleFeatureActivations(params, embedder, nFeatures, activation);
   if (task !== "abs" || form !== "paper") return sfa;
   const negated = singleFeatureActivations({ ...params, w1: params.w1.map((w) => -w) }, embedder, nFeatures, activation);
@@ -57,7 +64,13 @@ export interface NeuronStats {
   isDead: Uint8Array;
 }
 
-export function neuronStats(sfa: Float32Array, bias: Float32Array, k: number, nFeatures: number, form: MetricForm = DEFAULT_METRIC_FORM): NeuronStats {
+export function neuronStats(
+  sfa: Float32Array,
+  bias: Float32Array,
+  k: number,
+  nFeatures: number,
+  form: MetricForm = DEFAULT_METRIC_FORM,
+): NeuronStats {
   const stats: NeuronStats = {
     fracMono: new Float32Array(k),
     topFeature: new Int32Array(k),
@@ -160,7 +173,12 @@ export function liveMetrics(stats: NeuronStats, bias: Float32Array, firedOnData:
     if (firedOnData[j] === 0) dead++;
     if (bias[j] > POSITIVE_BIAS_ABOVE) positive++;
   }
-  return { live_poly_neurons: livePoly, mono_share_of_live: mono + livePoly === 0 ? Number.NaN : mono / (mono + livePoly), dead_on_data: dead, positive_bias_neurons: positive };
+  return {
+    live_poly_neurons: livePoly,
+    mono_share_of_live: mono + livePoly === 0 ? Number.NaN : mono / (mono + livePoly),
+    dead_on_data: dead,
+    positive_bias_neurons: positive,
+  };
 }
 
 /** Samples in the evaluation batch on which dead_on_data is measured: drawn once per run from its own distribution,

@@ -55,7 +55,8 @@ export class Rng {
   /** Continue exactly where the generator that gave `state` was. */
   setState(state: RngState): void {
     const { words, spareNormal } = state;
-    if (words.length !== 4 || !words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff)) throw new RangeError("Rng.setState: expected four 32-bit unsigned words");
+    if (words.length !== 4 || !words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff))
+      throw new RangeError("Rng.setState: expected four 32-bit unsigned words");
     [this.a, this.b, this.c, this.d] = words;
     this.spareNormal = spareNormal;
   }

@@ -11,7 +11,14 @@ import { rowNorms } from "./linalg.js";
  * `mask[row] = 1` (all when no mask). A zero target (a feature the model does not respond to) or no candidate
  * scores 0.
  */
-export function maxCosines(targets: Float32Array, n: number, candidates: Float32Array, rows: number, d: number, mask?: Uint8Array): Float64Array {
+export function maxCosines(
+  targets: Float32Array,
+  n: number,
+  candidates: Float32Array,
+  rows: number,
+  d: number,
+  mask?: Uint8Array,
+): Float64Array {
   const tn = rowNorms(targets, n, d);
   const cn = rowNorms(candidates, rows, d);
   const best = new Float64Array(n);
@@ -45,7 +52,14 @@ export interface Recovery {
 }
 
 /** Recovery at cosine 0.8 and 0.9, and the mean best cosine, of true directions (n x d) by latent directions. */
-export function scoreRecovery(truth: Float32Array, n: number, latents: Float32Array, rows: number, d: number, alive?: Uint8Array): Recovery {
+export function scoreRecovery(
+  truth: Float32Array,
+  n: number,
+  latents: Float32Array,
+  rows: number,
+  d: number,
+  alive?: Uint8Array,
+): Recovery {
   const best = maxCosines(truth, n, latents, rows, d, alive);
   let sum = 0;
   for (const c of best) sum += c;
@@ -56,7 +70,15 @@ export function scoreRecovery(truth: Float32Array, n: number, latents: Float32Ar
  * Consistency of two SAEs trained with different seeds: the mean, over A's live latents, of the best cosine with a
  * live latent of B (the notes' "maximum cosine similarity"). 1 when B contains every direction of A.
  */
-export function consistency(a: Float32Array, rowsA: number, aliveA: Uint8Array | undefined, b: Float32Array, rowsB: number, aliveB: Uint8Array | undefined, d: number): number {
+export function consistency(
+  a: Float32Array,
+  rowsA: number,
+  aliveA: Uint8Array | undefined,
+  b: Float32Array,
+  rowsB: number,
+  aliveB: Uint8Array | undefined,
+  d: number,
+): number {
   const keep: number[] = [];
   for (let r = 0; r < rowsA; r++) if (!aliveA || aliveA[r]) keep.push(r);
   if (keep.length === 0) return Number.NaN;

@@ -52,7 +52,14 @@ export function initSae(options: Pick<SaeOptions, "d" | "latents" | "method">, r
   for (let i = 0; i < dirs.length; i++) dirs[i] = rng.normal();
   normaliseRows(dirs, latents, d);
   const s0 = options.method === "topk" ? 1 : Math.min(1, (2 * d) / latents);
-  return { d, latents, dirs, scale: new Float32Array(latents).fill(s0), bEnc: new Float32Array(latents), bPre: mean ? Float32Array.from(mean) : new Float32Array(d) };
+  return {
+    d,
+    latents,
+    dirs,
+    scale: new Float32Array(latents).fill(s0),
+    bEnc: new Float32Array(latents),
+    bPre: mean ? Float32Array.from(mean) : new Float32Array(d),
+  };
 }
 
 export function normaliseRows(matrix: Float32Array, rows: number, cols: number): void {
@@ -222,7 +229,11 @@ export class SaeTrainer {
       const groups = options.gbaGroups ?? GBA_DEFAULTS.groups;
       this.gba = {
         acc: new GbaAccumulator(latents),
-        targets: neuronTargets(latents, { groups, pHigh: options.gbaPHigh ?? GBA_DEFAULTS.pHigh, pLow: options.gbaPLow ?? GBA_DEFAULTS.pLow }),
+        targets: neuronTargets(latents, {
+          groups,
+          pHigh: options.gbaPHigh ?? GBA_DEFAULTS.pHigh,
+          pLow: options.gbaPLow ?? GBA_DEFAULTS.pLow,
+        }),
         groups,
         every: options.gbaEvery ?? 10,
         gamma: options.gbaGamma ?? GBA_DEFAULTS.gammaMinus,

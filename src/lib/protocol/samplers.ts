@@ -93,9 +93,7 @@ export function sampleFeatures(probabilities: Float64Array, size: number, rng: R
 /** The absolute-value task's input: v = v1 - v2 with v1, v2 drawn independently at half the rate each, so values lie
  * in (-1, 1). `halfProbabilities` are the probabilities at eps/2. */
 export function sampleSignedFeatures(halfProbabilities: Float64Array, size: number, rng: Rng): SparseBatch {
-  const columns = Array.from(halfProbabilities, (p) =>
-    subtractColumns(sampleColumn(p, size, rng), sampleColumn(p, size, rng)),
-  );
+  const columns = Array.from(halfProbabilities, (p) => subtractColumns(sampleColumn(p, size, rng), sampleColumn(p, size, rng)));
   return columnsToRows(columns, size, halfProbabilities.length);
 }
 

@@ -20,7 +20,10 @@ export interface World {
 
 /** A stream of feature vectors with the run's distribution, drawn from a named stream of the run's seed: "data" is
  * the training stream; other names give independent fresh samples (e.g. GBA's measurement buffer). */
-export function makeSampler(config: Pick<RunConfig, "task" | "n_features" | "sampler" | "eps" | "seed">, stream: string): (size: number) => SparseBatch {
+export function makeSampler(
+  config: Pick<RunConfig, "task" | "n_features" | "sampler" | "eps" | "seed">,
+  stream: string,
+): (size: number) => SparseBatch {
   const rng = new Rng(config.seed, stream);
   const probabilities = featureProbabilities(config.sampler, config.n_features, config.task === "abs" ? config.eps / 2 : config.eps);
   return (size) => (config.task === "abs" ? sampleSignedFeatures(probabilities, size, rng) : sampleFeatures(probabilities, size, rng));
@@ -39,8 +42,7 @@ export function makeWorld(config: RunConfig): World {
     outDim: outputDim(config),
     embedder,
     projector,
-    nextBatch: (size) =>
-      task === "abs" ? sampleSignedFeatures(probabilities, size, data) : sampleFeatures(probabilities, size, data),
+    nextBatch: (size) => (task === "abs" ? sampleSignedFeatures(probabilities, size, data) : sampleFeatures(probabilities, size, data)),
   };
 }
 

@@ -46,7 +46,13 @@ const CONTRACT = TABLES.map((t) => `${t.name}(${t.columns.map((c) => `${c.name} 
 
 export function cacheKey(config: RunConfig, engine: { id: string; version: string }): string {
   const sorted = Object.fromEntries(Object.entries(config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  const identity = JSON.stringify({ protocol: PROTOCOL_VERSION, record: RECORD_FORMAT, contract: CONTRACT, engine: `${engine.id}@${engine.version}`, config: sorted });
+  const identity = JSON.stringify({
+    protocol: PROTOCOL_VERSION,
+    record: RECORD_FORMAT,
+    contract: CONTRACT,
+    engine: `${engine.id}@${engine.version}`,
+    config: sorted,
+  });
   return createHash("sha256").update(identity).digest("hex");
 }
 

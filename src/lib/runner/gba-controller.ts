@@ -53,7 +53,14 @@ export class GbaController {
   }
 
   /** Pre-activations W1 E v + b of a batch, from P = W1 E (computed once) gathered at each sample's active features. */
-  static measure(params: Params, embedder: Float32Array, nFeatures: number, batch: SparseBatch, bias: Float32Array, accumulator: GbaAccumulator): void {
+  static measure(
+    params: Params,
+    embedder: Float32Array,
+    nFeatures: number,
+    batch: SparseBatch,
+    bias: Float32Array,
+    accumulator: GbaAccumulator,
+  ): void {
     const { k, m, w1 } = params;
     // P transposed (N x k), so that a feature's column is contiguous for the gather.
     const p = featureDirections(w1, k, m, embedder, nFeatures);

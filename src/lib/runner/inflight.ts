@@ -46,7 +46,11 @@ export function inflightPath(config: RunConfig, engine: Pick<EngineFactory, "id"
  * Writes go to a temporary file that is then renamed over the old one, so a kill during a save leaves the previous
  * save whole.
  */
-export function inflightStore(config: RunConfig, engine: Pick<EngineFactory, "id" | "version">, cacheDir = defaultCacheDir()): InflightStore {
+export function inflightStore(
+  config: RunConfig,
+  engine: Pick<EngineFactory, "id" | "version">,
+  cacheDir = defaultCacheDir(),
+): InflightStore {
   const path = inflightPath(config, engine, cacheDir);
   const everySteps = positiveEnv("MONO_SAVE_EVERY_STEPS");
   const everyMs = (positiveEnv("MONO_SAVE_EVERY_SECONDS") ?? 120) * 1000;

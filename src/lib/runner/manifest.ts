@@ -74,6 +74,9 @@ export function readManifest(dir: string): Manifest | null {
     throw new Error(`${join(dir, MANIFEST_FILE)} is not JSON: ${(error as Error).message}`);
   }
   const result = ManifestSchema.safeParse(json);
-  if (!result.success) throw new Error(`${join(dir, MANIFEST_FILE)} is not a sweep manifest: ${result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!result.success)
+    throw new Error(
+      `${join(dir, MANIFEST_FILE)} is not a sweep manifest: ${result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
   return result.data;
 }

@@ -40,7 +40,10 @@ export function summariseRecord(spec: RunSpec, record: RunRecord): MechanismSumm
   });
 }
 
-export async function mechanismModels(preset: Preset["id"], maxMinutes?: number): Promise<{ specs: RunSpec[]; records: RunRecord[]; summaries: MechanismSummary[] }> {
+export async function mechanismModels(
+  preset: Preset["id"],
+  maxMinutes?: number,
+): Promise<{ specs: RunSpec[]; records: RunRecord[]; summaries: MechanismSummary[] }> {
   const specs = mechanismSpecs(preset);
   const records = await runSweep(specs, { maxMinutes });
   const byId = new Map(records.map((r) => [String(r.run.run_id), r]));

@@ -12,7 +12,11 @@ type Value = string | number | boolean | null | undefined;
 
 function append(appender: DuckDBAppender, type: ColumnType, value: Value): void {
   // NaN and +-Inf are kept in floating-point columns (a diverged run's final_loss is NaN); elsewhere they are NULL.
-  if (value === null || value === undefined || (typeof value === "number" && !Number.isFinite(value) && type !== "DOUBLE" && type !== "FLOAT")) {
+  if (
+    value === null ||
+    value === undefined ||
+    (typeof value === "number" && !Number.isFinite(value) && type !== "DOUBLE" && type !== "FLOAT")
+  ) {
     appender.appendNull();
     return;
   }
@@ -40,7 +44,17 @@ function* tableRows(name: TableSpec["name"], records: RunRecord[]): Generator<Re
     else if (name === "neurons") {
       const n = record.neurons;
       for (let j = 0; j < n.bias.length; j++)
-        yield { run_id, neuron: j, bias: n.bias[j], frac_mono: n.fracMono[j], top_feature: n.topFeature[j], top_activation: n.topActivation[j], is_mono: n.isMono[j] === 1, fired_on_data: n.firedOnData[j], kind: neuronKind(n, j) };
+        yield {
+          run_id,
+          neuron: j,
+          bias: n.bias[j],
+          frac_mono: n.fracMono[j],
+          top_feature: n.topFeature[j],
+          top_activation: n.topActivation[j],
+          is_mono: n.isMono[j] === 1,
+          fired_on_data: n.firedOnData[j],
+          kind: neuronKind(n, j),
+        };
     } else {
       const s = record.sfa;
       for (let e = 0; e < s.neuron.length; e++) yield { run_id, neuron: s.neuron[e], feature: s.feature[e], activation: s.activation[e] };
@@ -66,7 +80,9 @@ async function fillTable(connection: DuckDBConnection, spec: TableSpec, records:
 async function copyToParquet(connection: DuckDBConnection, name: string, path: string, orderBy: string): Promise<void> {
   const temporary = `${path}.tmp`;
   // One row group per ~run keeps per-run reads cheap; ordering makes the output independent of completion order.
-  await connection.run(`COPY (SELECT * FROM "${name}" ORDER BY ${orderBy}) TO '${temporary.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION zstd)`);
+  await connection.run(
+    `COPY (SELECT * FROM "${name}" ORDER BY ${orderBy}) TO '${temporary.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION zstd)`,
+  );
   renameSync(temporary, path);
 }
 
@@ -80,7 +96,11 @@ export const TABLE_ORDER: Record<TableSpec["name"], string> = {
 };
 
 /** Write the chosen tables of these records into `dir` as `<table>.parquet`. */
-export async function writeTables(records: RunRecord[], dir: string, tables: TableSpec["name"][] = TABLES.map((t) => t.name)): Promise<string[]> {
+export async function writeTables(
+  records: RunRecord[],
+  dir: string,
+  tables: TableSpec["name"][] = TABLES.map((t) => t.name),
+): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();

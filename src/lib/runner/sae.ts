@@ -257,7 +257,9 @@ export async function runSaeExperiment(specs: SaeSpec[], options: SaeRunOptions 
       if (!params) {
         log(`SAE1: training the base model (${JSON.stringify(spec.base)}) with engine ${factory.id}`);
         const outcome = await train(spec.base, factory);
-        log(`SAE1: base model done in ${outcome.wall_s.toFixed(1)}s: loss ${outcome.final_loss.toFixed(4)}, mono/features ${outcome.final.mono_per_feature.toFixed(3)}`);
+        log(
+          `SAE1: base model done in ${outcome.wall_s.toFixed(1)}s: loss ${outcome.final_loss.toFixed(4)}, mono/features ${outcome.final.mono_per_feature.toFixed(3)}`,
+        );
         params = outcome.params;
         cache?.set(`b${baseKey.slice(1)}`, params);
       }
@@ -279,7 +281,9 @@ export async function runSaeExperiment(specs: SaeSpec[], options: SaeRunOptions 
       cache?.set(key, result);
     }
     const r = result.row;
-    log(`[SAE ${index}/${specs.length} ${spec.run_id}] recovery@0.9 ${Number(r.recovery_090).toFixed(3)}, @0.8 ${Number(r.recovery_080).toFixed(3)}, FVU ${Number(r.recon_loss).toFixed(3)}, active ${(100 * Number(r.frac_active)).toFixed(2)}% (${Number(r.wall_s).toFixed(1)}s)`);
+    log(
+      `[SAE ${index}/${specs.length} ${spec.run_id}] recovery@0.9 ${Number(r.recovery_090).toFixed(3)}, @0.8 ${Number(r.recovery_080).toFixed(3)}, FVU ${Number(r.recon_loss).toFixed(3)}, active ${(100 * Number(r.frac_active)).toFixed(2)}% (${Number(r.wall_s).toFixed(1)}s)`,
+    );
     results.push(result);
   }
   // Consistency: against every other seed of the same target, method and parameter.
@@ -295,7 +299,12 @@ export async function runSaeExperiment(specs: SaeSpec[], options: SaeRunOptions 
 
 /** The cache key of one SAE: everything its numbers depend on (the engine only through the hidden target's base). */
 function saeKey(spec: SaeSpec, factory: { id: string; version: string }): string {
-  return hash({ v: SAE_VERSION, spec: { ...spec, run_id: undefined }, engine: spec.target === "hidden" ? `${factory.id}@${factory.version}` : null, gba: SAE_GBA });
+  return hash({
+    v: SAE_VERSION,
+    spec: { ...spec, run_id: undefined },
+    engine: spec.target === "hidden" ? `${factory.id}@${factory.version}` : null,
+    gba: SAE_GBA,
+  });
 }
 
 /** Train `specs` in a worker thread (./sae-worker.ts) into the shared cache; its log lines come back to `log`. */
@@ -323,7 +332,8 @@ export type SaeWorkerRequest = { specs: SaeSpec[]; engine: string; cacheDir: str
 export type SaeWorkerMessage = { type: "log"; line: string } | { type: "done" } | { type: "failed"; error: string };
 
 function append(appender: DuckDBAppender, type: ColumnType, value: unknown): void {
-  if (value === null || value === undefined || (typeof value === "number" && !Number.isFinite(value) && type !== "DOUBLE")) return appender.appendNull();
+  if (value === null || value === undefined || (typeof value === "number" && !Number.isFinite(value) && type !== "DOUBLE"))
+    return appender.appendNull();
   if (type === "VARCHAR") return appender.appendVarchar(String(value));
   if (type === "INTEGER") return appender.appendInteger(Number(value));
   if (type === "DOUBLE") return appender.appendDouble(Number(value));
@@ -345,7 +355,9 @@ export async function writeSaeParquet(rows: SaeRow[], path: string): Promise<str
     }
     appender.closeSync();
     const temporary = `${path}.tmp`;
-    await connection.run(`COPY (SELECT * FROM sae ORDER BY run_id) TO '${temporary.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION zstd)`);
+    await connection.run(
+      `COPY (SELECT * FROM sae ORDER BY run_id) TO '${temporary.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION zstd)`,
+    );
     renameSync(temporary, path);
     return path;
   } finally {

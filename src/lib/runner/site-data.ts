@@ -19,11 +19,15 @@ import type { TableSpec } from "./tables.js";
 export const DEFAULT_LOADER_TIMEOUT_MINUTES = 60;
 
 const LoaderEnvSchema = z.object({
-  MONO_PRESET: z.enum(PRESET_IDS, { error: (issue) => `MONO_PRESET: got ${JSON.stringify(issue.input)}, expected one of ${PRESET_IDS.join(", ")}` }).default("quick"),
+  MONO_PRESET: z
+    .enum(PRESET_IDS, { error: (issue) => `MONO_PRESET: got ${JSON.stringify(issue.input)}, expected one of ${PRESET_IDS.join(", ")}` })
+    .default("quick"),
   MONO_LOADER_TIMEOUT_MINUTES: z
     .string()
     .trim()
-    .refine((t) => /^(\d+\.?\d*|\.\d+)$/.test(t) && Number(t) > 0, { error: (issue) => `MONO_LOADER_TIMEOUT_MINUTES: got ${JSON.stringify(issue.input)}, expected a number of minutes > 0` })
+    .refine((t) => /^(\d+\.?\d*|\.\d+)$/.test(t) && Number(t) > 0, {
+      error: (issue) => `MONO_LOADER_TIMEOUT_MINUTES: got ${JSON.stringify(issue.input)}, expected a number of minutes > 0`,
+    })
     .transform(Number)
     .default(DEFAULT_LOADER_TIMEOUT_MINUTES),
 });

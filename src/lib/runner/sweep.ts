@@ -69,7 +69,11 @@ const cost = (spec: RunSpec) => spec.config.steps * (spec.config.batch + 8) * sp
 function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return "?";
   const s = Math.round(seconds);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`
+    : s >= 60
+      ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`
+      : `${s}s`;
 }
 
 /**
@@ -79,7 +83,9 @@ function formatDuration(seconds: number): string {
  * a spec without a variant gets NULL, and a record without bias_rule is a paper run.
  */
 function labelled(record: RunRecord, spec: RunSpec): RunRecord {
-  const identity = Object.fromEntries(Object.entries(spec).filter(([key, value]) => key !== "config" && (value === null || typeof value !== "object")));
+  const identity = Object.fromEntries(
+    Object.entries(spec).filter(([key, value]) => key !== "config" && (value === null || typeof value !== "object")),
+  );
   return { ...record, run: { ...record.run, variant: null, ...identity, bias_rule: record.run.bias_rule ?? "paper" } };
 }
 
@@ -121,7 +127,9 @@ export async function runSweep(specs: RunSpec[], options: SweepRunOptions = {}):
     return !waiting;
   });
   const twinCount = specs.length - cachedCount - todo.length;
-  log(`sweep: ${specs.length} runs, ${cachedCount} cached${twinCount ? `, ${twinCount} the same as another run` : ""}, ${todo.length} to train with engine ${factory.id}`);
+  log(
+    `sweep: ${specs.length} runs, ${cachedCount} cached${twinCount ? `, ${twinCount} the same as another run` : ""}, ${todo.length} to train with engine ${factory.id}`,
+  );
   let outOfTime = false;
   if (todo.length > 0) {
     const totalCost = todo.reduce((sum, s) => sum + cost(s), 0);
@@ -144,7 +152,9 @@ export async function runSweep(specs: RunSpec[], options: SweepRunOptions = {}):
         for (const [id, done] of inFlight) partial += cost(byId.get(id)!) * done;
         const fraction = (doneCost + partial) / totalCost;
         const elapsed = (now - started) / 1000;
-        log(`${label} step ${message.step}/${message.steps} loss ${message.loss.toFixed(4)} | sweep ${(100 * fraction).toFixed(1)}% done, ${formatDuration((elapsed / Math.max(fraction, 1e-9)) * (1 - fraction))} left`);
+        log(
+          `${label} step ${message.step}/${message.steps} loss ${message.loss.toFixed(4)} | sweep ${(100 * fraction).toFixed(1)}% done, ${formatDuration((elapsed / Math.max(fraction, 1e-9)) * (1 - fraction))} left`,
+        );
       } else if (message.type === "done") {
         inFlight.delete(spec.run_id);
         doneCost += cost(spec);
@@ -154,7 +164,10 @@ export async function runSweep(specs: RunSpec[], options: SweepRunOptions = {}):
         records.set(spec.run_id, record);
         for (const twin of twins.get(keys.get(spec.run_id)!) ?? []) records.set(twin.run_id, labelled(message.record, twin));
         const r = record.run;
-        const result = r.status === "diverged" ? `DIVERGED at step ${r.diverged_at}` : `loss ${Number(r.final_loss).toFixed(4)}, mono/features ${Number(r.mono_per_feature).toFixed(3)}`;
+        const result =
+          r.status === "diverged"
+            ? `DIVERGED at step ${r.diverged_at}`
+            : `loss ${Number(r.final_loss).toFixed(4)}, mono/features ${Number(r.mono_per_feature).toFixed(3)}`;
         log(`${label} done in ${Number(r.wall_s).toFixed(1)}s: ${result} (${finished}/${todo.length} trained)`);
       } else {
         throw new RunFailedError(spec.run_id, message.error);
@@ -178,7 +191,13 @@ export async function runSweep(specs: RunSpec[], options: SweepRunOptions = {}):
   const missing = specs.filter((s) => !records.has(s.run_id)).map((s) => s.run_id);
   const finishedRecords = specs.flatMap((s) => records.get(s.run_id) ?? []);
   if (missing.length > 0) {
-    if (outOfTime && options.signal?.aborted) throw new IncompleteSweepError(finishedRecords, missing, options.maxMinutes ?? null, `stopped (${String(options.signal.reason ?? "aborted")})`);
+    if (outOfTime && options.signal?.aborted)
+      throw new IncompleteSweepError(
+        finishedRecords,
+        missing,
+        options.maxMinutes ?? null,
+        `stopped (${String(options.signal.reason ?? "aborted")})`,
+      );
     if (outOfTime && options.maxMinutes !== undefined) throw new IncompleteSweepError(finishedRecords, missing, options.maxMinutes);
     throw new Error(`internal error: ${missing.length} runs neither finished nor failed (first: ${missing[0]})`);
   }
@@ -191,7 +210,8 @@ export async function runSweep(specs: RunSpec[], options: SweepRunOptions = {}):
  */
 function tsxEsmApiFromPackage(): string {
   const packageJson = createRequire(import.meta.url).resolve("tsx/package.json");
-  const exported = (JSON.parse(readFileSync(packageJson, "utf8")) as { exports: Record<string, { import: string | { default: string } }> }).exports["./esm/api"].import;
+  const exported = (JSON.parse(readFileSync(packageJson, "utf8")) as { exports: Record<string, { import: string | { default: string } }> })
+    .exports["./esm/api"].import;
   return pathToFileURL(join(dirname(packageJson), typeof exported === "string" ? exported : exported.default)).href;
 }
 
@@ -207,7 +227,14 @@ export function workerBootstrap(moduleUrl: URL = new URL("./worker.ts", import.m
  * Train `todo` on `count` worker threads. Resolves true when the deadline stopped it early (in-flight runs
  * abandoned), false when every run finished; rejects with the first failure (a run that threw, a worker that died).
  */
-function runInWorkers(todo: RunSpec[], engine: string, count: number, deadline: number, onMessage: (m: WorkerMessage) => void, signal?: AbortSignal): Promise<boolean> {
+function runInWorkers(
+  todo: RunSpec[],
+  engine: string,
+  count: number,
+  deadline: number,
+  onMessage: (m: WorkerMessage) => void,
+  signal?: AbortSignal,
+): Promise<boolean> {
   return new Promise((resolvePromise, reject) => {
     const queue = [...todo];
     const inFlight = new Map<Worker, RunSpec>();

@@ -19,14 +19,19 @@ export async function trainSpec(request: WorkerRequest, post: (message: WorkerMe
   try {
     let lastReport = 0;
     const factory = engineById(request.engine);
-    const outcome = await train(spec.config, factory, (p) => {
-      const now = Date.now();
-      if (now - lastReport < 1000 && p.step !== p.steps) return;
-      lastReport = now;
-      post({ type: "progress", run_id: spec.run_id, ...p });
-    }, { inflight: inflightStore(spec.config, factory) });
+    const outcome = await train(
+      spec.config,
+      factory,
+      (p) => {
+        const now = Date.now();
+        if (now - lastReport < 1000 && p.step !== p.steps) return;
+        lastReport = now;
+        post({ type: "progress", run_id: spec.run_id, ...p });
+      },
+      { inflight: inflightStore(spec.config, factory) },
+    );
     post({ type: "done", run_id: spec.run_id, record: toRecord(spec, outcome) });
   } catch (error) {
-    post({ type: "failed", run_id: spec.run_id, error: error instanceof Error ? error.stack ?? error.message : String(error) });
+    post({ type: "failed", run_id: spec.run_id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   }
 }

@@ -1,5 +1,13 @@
 import { biasRule, type RunConfig } from "../protocol/config.js";
-import { EVAL_SAMPLES, firingCounts, liveMetrics, modelMetrics, type LiveMetrics, type ModelMetrics, type NeuronStats } from "../protocol/metrics.js";
+import {
+  EVAL_SAMPLES,
+  firingCounts,
+  liveMetrics,
+  modelMetrics,
+  type LiveMetrics,
+  type ModelMetrics,
+  type NeuronStats,
+} from "../protocol/metrics.js";
 import { initParams, type Params } from "../protocol/params.js";
 import { Rng } from "../protocol/rng.js";
 import { biasDecayFactor, learningRate, LOSS_LOG_EVERY, snapshotSteps } from "../protocol/schedule.js";
@@ -69,7 +77,10 @@ export const threeQuarterStep = (steps: number) => Math.max(1, Math.round((3 * s
  * engine's own kernel where it has one, else in plain TypeScript; both count pre-activations > 0). */
 function measure(engine: Engine, config: RunConfig, world: World, evalBatch: SparseBatch) {
   const params = engine.params();
-  const measured = modelMetrics(params, world.embedder, config.n_features, config.activation, { task: config.task, form: config.metric_form });
+  const measured = modelMetrics(params, world.embedder, config.n_features, config.activation, {
+    task: config.task,
+    form: config.metric_form,
+  });
   const fired = engine.firingStats?.(evalBatch)?.fired ?? firingCounts(params, world.embedder, config.n_features, evalBatch);
   return { ...measured, params, fired, live: liveMetrics(measured.stats, params.b, fired) };
 }
@@ -103,14 +114,22 @@ export async function train(
     let divergedAt: number | null = null;
     // Resume: the engine's state and the loop's records come from the save; the data stream is replayed (cheap next
     // to training, and exact by construction), so the run continues as if never interrupted.
-    const store = gba || !engine.exportState || !engine.importState || options.stopAfter !== undefined ? null : options.inflight ?? null;
+    const store = gba || !engine.exportState || !engine.importState || options.stopAfter !== undefined ? null : (options.inflight ?? null);
     let first = 0;
     let earlier_s = 0;
     const saved = store?.load() ?? null;
     if (saved) {
       engine.importState!(saved.engine);
       for (let t = 0; t < saved.step; t++) world.nextBatch(config.batch);
-      const loop = saved.loop as { sinceSnapshot: typeof sinceSnapshot; sinceLog: typeof sinceLog; tail: typeof tail; checkpoints: Checkpoint[]; lossLog: typeof lossLog; threeQuarters: Checkpoint | null; elapsed_s: number };
+      const loop = saved.loop as {
+        sinceSnapshot: typeof sinceSnapshot;
+        sinceLog: typeof sinceLog;
+        tail: typeof tail;
+        checkpoints: Checkpoint[];
+        lossLog: typeof lossLog;
+        threeQuarters: Checkpoint | null;
+        elapsed_s: number;
+      };
       ({ sinceSnapshot, sinceLog, tail, threeQuarters } = loop);
       checkpoints.push(...loop.checkpoints);
       lossLog.push(...loop.lossLog);
@@ -150,7 +169,11 @@ export async function train(
       }
       if (store && done < config.steps && store.due(done)) {
         const elapsed_s = earlier_s + (performance.now() - started) / 1000;
-        store.save({ step: done, engine: engine.exportState!(), loop: { sinceSnapshot, sinceLog, tail, checkpoints, lossLog, threeQuarters, elapsed_s } });
+        store.save({
+          step: done,
+          engine: engine.exportState!(),
+          loop: { sinceSnapshot, sinceLog, tail, checkpoints, lossLog, threeQuarters, elapsed_s },
+        });
       }
     }
     store?.clear();

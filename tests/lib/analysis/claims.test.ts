@@ -25,7 +25,10 @@ const rates = [0.005, 0.01, 0.015];
 describe("claim 3: LR3 beats LR1 at each learning rate", () => {
   it("is not reproduced when one learning rate carries the pooled effect", () => {
     const rows = [2, 3, 4].flatMap((seed) =>
-      rates.flatMap((lr, i) => [run("LR1", lr, seed, 1.0 + seed * 0.001, 0.9), run("LR3", lr, seed, 1.0 + [0.02, 0.0, 0.6][i] + seed * 0.002, 0.9)]),
+      rates.flatMap((lr, i) => [
+        run("LR1", lr, seed, 1.0 + seed * 0.001, 0.9),
+        run("LR3", lr, seed, 1.0 + [0.02, 0.0, 0.6][i] + seed * 0.002, 0.9),
+      ]),
     );
     const v = verdict(rows, 3);
     expect(v.regime.inPaperRegime).toBe(true);
@@ -35,7 +38,9 @@ describe("claim 3: LR3 beats LR1 at each learning rate", () => {
   });
 
   it("drops a whole learning rate, never a seed, when one of its runs has not converged, and lists it", () => {
-    const rows = [2, 3, 4].flatMap((seed) => rates.flatMap((lr) => [run("LR1", lr, seed, 0.5 + seed * 0.01, 0.9), run("LR3", lr, seed, 1.2 + seed * 0.02, 0.9)]));
+    const rows = [2, 3, 4].flatMap((seed) =>
+      rates.flatMap((lr) => [run("LR1", lr, seed, 0.5 + seed * 0.01, 0.9), run("LR3", lr, seed, 1.2 + seed * 0.02, 0.9)]),
+    );
     rows[0] = { ...rows[0], converged: false, loss_converged: true, mono_change_last_quarter: -193, dead_change_last_quarter: 193 };
     const v = verdict(rows, 3);
     expect(v.used_run_ids.some((id) => id.includes("lr=0.005"))).toBe(false);
@@ -55,7 +60,9 @@ describe("claim 1: same loss, more monosemantic at higher learning rate", () => 
   });
 
   it("is not tested in the paper's regime at batch 8, whatever the data say there", () => {
-    const rows = [4, 5, 6].flatMap((seed) => [0.007, 0.01, 0.02].map((lr, i) => run("LR1", lr, seed, 1.3 - 0.3 * i, 1.0 + 0.01 * i, { batch: 8 })));
+    const rows = [4, 5, 6].flatMap((seed) =>
+      [0.007, 0.01, 0.02].map((lr, i) => run("LR1", lr, seed, 1.3 - 0.3 * i, 1.0 + 0.01 * i, { batch: 8 })),
+    );
     const v = verdict(rows, 1);
     expect(v.outcome).toBe("contradicts");
     expect(v.label).toBe("not tested in the paper's regime");
@@ -64,6 +71,8 @@ describe("claim 1: same loss, more monosemantic at higher learning rate", () => 
 
 describe("premise", () => {
   it("a collapsed run is outside every premise, converged or not", () => {
-    expect(outsidePremise(run("LR1", 0.03, 2, 0, 10, { collapsed: true, dead_on_data: 1024, zero_loss: 2.67 }), false)).toMatch(/collapsed/);
+    expect(outsidePremise(run("LR1", 0.03, 2, 0, 10, { collapsed: true, dead_on_data: 1024, zero_loss: 2.67 }), false)).toMatch(
+      /collapsed/,
+    );
   });
 });

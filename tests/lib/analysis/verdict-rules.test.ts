@@ -10,7 +10,13 @@ describe("trend parts", () => {
   it("two seeds with the same non-monotone pattern (Spearman 0.4 each) are not a reproduced trend", () => {
     const rho04 = [0.1, 0.5, 0.2, 0.3, 0.4];
     expect(spearman(grid, rho04)).toBeCloseTo(0.4, 6);
-    const part = trendPart([{ x: grid, y: rho04 }, { x: grid, y: rho04 }], { what: "mono with lr", expect: 1, floor: 0.1 });
+    const part = trendPart(
+      [
+        { x: grid, y: rho04 },
+        { x: grid, y: rho04 },
+      ],
+      { what: "mono with lr", expect: 1, floor: 0.1 },
+    );
     expect(part.test!.pUpper).toBeGreaterThan(0.05);
     expect(part.outcome).not.toBe("supports");
   });
@@ -47,7 +53,10 @@ describe("trend parts", () => {
   });
 
   it("the exact trend null is symmetric: the two one-sided p-values of a zero statistic are equal", () => {
-    const r = trendTest([{ x: [1, 2, 3], y: [2, 1, 3] }, { x: [1, 2, 3], y: [2, 3, 1] }]);
+    const r = trendTest([
+      { x: [1, 2, 3], y: [2, 1, 3] },
+      { x: [1, 2, 3], y: [2, 3, 1] },
+    ]);
     expect(r.pUpper).toBeCloseTo(r.pLower, 12);
   });
 });
@@ -70,15 +79,22 @@ describe("comparison parts", () => {
   });
 
   it("an effect above its floor at every stratum, with a significant test, supports", () => {
-    expect(comparisonPart(strata([0.3, 0.4, 0.5]), { what: "LR3 − LR1", floor: 0.1, decisive: 0.3, over: "learning rate" }).outcome).toBe("supports");
+    expect(comparisonPart(strata([0.3, 0.4, 0.5]), { what: "LR3 − LR1", floor: 0.1, decisive: 0.3, over: "learning rate" }).outcome).toBe(
+      "supports",
+    );
   });
 
   it("one stratum clearly the other way contradicts", () => {
-    expect(comparisonPart(strata([0.3, -0.4, 0.5]), { what: "LR3 − LR1", floor: 0.1, decisive: 0.3, over: "learning rate" }).outcome).toBe("contradicts");
+    expect(comparisonPart(strata([0.3, -0.4, 0.5]), { what: "LR3 − LR1", floor: 0.1, decisive: 0.3, over: "learning rate" }).outcome).toBe(
+      "contradicts",
+    );
   });
 
   it("single replicates decide only by a decisive margin", () => {
-    const one = (v: number) => [{ label: "lr 0.01", values: [v] }, { label: "lr 0.03", values: [v] }];
+    const one = (v: number) => [
+      { label: "lr 0.01", values: [v] },
+      { label: "lr 0.03", values: [v] },
+    ];
     expect(comparisonPart(one(0.5), { what: "d", floor: 0.1, decisive: 0.3, over: "lr" }).outcome).toBe("supports");
     expect(comparisonPart(one(0.2), { what: "d", floor: 0.1, decisive: 0.3, over: "lr" }).outcome).toBe("underpowered");
   });
@@ -92,7 +108,16 @@ describe("convergence, premise and regime", () => {
   });
 
   it("a failed premise is outside the claim's premise, never a refutation", () => {
-    const outcome = combineOutcomes([premisePart("same loss", false, "losses differ by 76%"), trendPart([{ x: [1, 2, 3], y: [3, 2, 1] }, { x: [1, 2, 3], y: [3, 2, 1] }], { what: "t", expect: 1, floor: 0.1 })]);
+    const outcome = combineOutcomes([
+      premisePart("same loss", false, "losses differ by 76%"),
+      trendPart(
+        [
+          { x: [1, 2, 3], y: [3, 2, 1] },
+          { x: [1, 2, 3], y: [3, 2, 1] },
+        ],
+        { what: "t", expect: 1, floor: 0.1 },
+      ),
+    ]);
     expect(outcome).toBe("outside premise");
     expect(labelFor(outcome, regimeOf([{ batch: 8192, lr: 0.01 }]))).toBe("outside the claim's premise");
   });
@@ -101,7 +126,10 @@ describe("convergence, premise and regime", () => {
     const small = regimeOf([{ batch: 8, lr: 0.01 }]);
     expect(small.inPaperRegime).toBe(false);
     expect(labelFor("contradicts", small)).toBe("not tested in the paper's regime");
-    const paper = regimeOf([{ batch: 2048, lr: 0.005 }, { batch: 2048, lr: 0.015 }]);
+    const paper = regimeOf([
+      { batch: 2048, lr: 0.005 },
+      { batch: 2048, lr: 0.015 },
+    ]);
     expect(paper.inPaperRegime).toBe(true);
     expect(labelFor("contradicts", paper)).toBe("not reproduced");
     expect(labelFor("supports", paper)).toBe("reproduced");

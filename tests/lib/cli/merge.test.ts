@@ -38,7 +38,8 @@ beforeAll(async () => {
   whole = join(dir, "whole");
   expect(await main([...SWEEP, "--out", whole], { cacheDir: join(dir, "cache-whole"), log: quiet })).toBe(0);
   shards = [join(dir, "shard1"), join(dir, "shard2")];
-  for (const [i, out] of shards.entries()) expect(await main([...SWEEP, "--shard", `${i + 1}/2`, "--out", out], { cacheDir: join(dir, "cache-shards"), log: quiet })).toBe(0);
+  for (const [i, out] of shards.entries())
+    expect(await main([...SWEEP, "--shard", `${i + 1}/2`, "--out", out], { cacheDir: join(dir, "cache-shards"), log: quiet })).toBe(0);
 }, 120_000);
 
 describe("merge", () => {
@@ -62,7 +63,8 @@ describe("merge", () => {
     const sub = tempDir();
     const parts = [1, 2, 3].map((i) => join(sub, `s${i}`));
     // Same cache as the whole sweep: every run is read, not recomputed, so even wall_s agrees.
-    for (const [i, out] of parts.entries()) expect(await main([...SWEEP, "--shard", `${i + 1}/3`, "--out", out], { cacheDir: join(dir, "cache-whole"), log: quiet })).toBe(0);
+    for (const [i, out] of parts.entries())
+      expect(await main([...SWEEP, "--shard", `${i + 1}/3`, "--out", out], { cacheDir: join(dir, "cache-whole"), log: quiet })).toBe(0);
     await mergeMain([...parts, "--out", join(sub, "merged")], quiet);
     for (const table of ["runs", "checkpoints", "losses", "neurons", "sfa"])
       expect(readFileSync(join(sub, "merged", `${table}.parquet`)).equals(readFileSync(join(whole, `${table}.parquet`))), table).toBe(true);
@@ -74,7 +76,12 @@ describe("merge", () => {
     const instance = await DuckDBInstance.create(":memory:");
     const connection = await instance.connect();
     for (const table of ["runs", "sfa"]) {
-      const read = async (d: string) => (await connection.runAndReadAll(`SELECT * EXCLUDE (${table === "runs" ? "wall_s" : "activation"}) FROM read_parquet('${join(d, `${table}.parquet`)}')`)).getRowObjectsJS();
+      const read = async (d: string) =>
+        (
+          await connection.runAndReadAll(
+            `SELECT * EXCLUDE (${table === "runs" ? "wall_s" : "activation"}) FROM read_parquet('${join(d, `${table}.parquet`)}')`,
+          )
+        ).getRowObjectsJS();
       expect(await read(merged)).toEqual(await read(whole));
     }
     connection.closeSync();
@@ -85,7 +92,8 @@ describe("merge", () => {
     const sub = tempDir();
     const outs = [1, 2, 3, 4, 5].map((i) => join(sub, `s${i}`));
     const small = ["--experiment", "LR1", "--preset", "smoke", ...TINY, "--workers", "0", "--set", "lr=0.01"];
-    for (const [i, out] of outs.entries()) expect(await main([...small, "--shard", `${i + 1}/5`, "--out", out], { cacheDir: join(dir, "cache-shards"), log: quiet })).toBe(0);
+    for (const [i, out] of outs.entries())
+      expect(await main([...small, "--shard", `${i + 1}/5`, "--out", out], { cacheDir: join(dir, "cache-shards"), log: quiet })).toBe(0);
     await mergeMain([...outs, "--out", join(sub, "merged")], quiet);
     const [merged, one] = [await readTables(join(sub, "merged")), await readTables(outs[0])];
     expect(merged.runs.length).toBe(1);
@@ -102,8 +110,12 @@ describe("merge", () => {
   it("refuses a shard given twice", async () => {
     const copy = join(dir, "shard1-copy");
     cpSync(shards[0], copy, { recursive: true });
-    expect(await refusal([shards[0], copy, shards[1], "--out", join(dir, "m2")])).toMatch(/shard 1\/2 is given twice: .*shard1 and .*shard1-copy/);
-    expect(await refusal([shards[0], shards[0], shards[1], "--out", join(dir, "m2")])).toMatch(/DIR: got ".*shard1", expected each directory once/);
+    expect(await refusal([shards[0], copy, shards[1], "--out", join(dir, "m2")])).toMatch(
+      /shard 1\/2 is given twice: .*shard1 and .*shard1-copy/,
+    );
+    expect(await refusal([shards[0], shards[0], shards[1], "--out", join(dir, "m2")])).toMatch(
+      /DIR: got ".*shard1", expected each directory once/,
+    );
   });
 
   it("refuses shards computed by different engines", async () => {
@@ -111,14 +123,21 @@ describe("merge", () => {
     cpSync(shards[1], other, { recursive: true });
     const manifest = readManifest(other)!;
     writeManifest(other, { ...manifest, sweep: { ...manifest.sweep, engine: "tfjs@tfjs-0" } });
-    expect(await refusal([shards[0], other, "--out", join(dir, "m6")])).toMatch(/parts of one sweep were computed by different engines: .*shard1 by \w+@[\w-]+, .*shard2-other-engine by tfjs@tfjs-0/);
+    expect(await refusal([shards[0], other, "--out", join(dir, "m6")])).toMatch(
+      /parts of one sweep were computed by different engines: .*shard1 by \w+@[\w-]+, .*shard2-other-engine by tfjs@tfjs-0/,
+    );
   });
 
   it("refuses duplicate runs across different sweeps, naming the run and the files", async () => {
     const lr1 = join(dir, "lr1-only");
-    await main(["--experiment", "LR1", "--preset", "smoke", ...TINY, "--workers", "0", "--out", lr1], { cacheDir: join(dir, "cache-whole"), log: quiet });
+    await main(["--experiment", "LR1", "--preset", "smoke", ...TINY, "--workers", "0", "--out", lr1], {
+      cacheDir: join(dir, "cache-whole"),
+      log: quiet,
+    });
     const message = await refusal([whole, lr1, "--out", join(dir, "m3")]);
-    expect(message).toMatch(/duplicate rows in runs: run_id=LR1_smoke_lr=0.001_seed=1_set\(k=32,steps=32,batch=32\) appears 2 times, in .*lr1-only\/runs.parquet and .*whole\/runs.parquet/);
+    expect(message).toMatch(
+      /duplicate rows in runs: run_id=LR1_smoke_lr=0.001_seed=1_set\(k=32,steps=32,batch=32\) appears 2 times, in .*lr1-only\/runs.parquet and .*whole\/runs.parquet/,
+    );
     expect(await refusal([whole, shards[0], shards[1], "--out", join(dir, "m3")])).toMatch(/holds the whole sweep that .* is a shard of/);
     expect(existsSync(join(dir, "m3"))).toBe(false);
   });
@@ -129,12 +148,16 @@ describe("merge", () => {
     const instance = await DuckDBInstance.create(":memory:");
     const connection = await instance.connect();
     const path = join(bad, "runs.parquet");
-    await connection.run(`COPY (SELECT * EXCLUDE (mono_neurons), 0.5::DOUBLE AS mono_neurons FROM read_parquet('${path}')) TO '${path}.new' (FORMAT parquet)`);
+    await connection.run(
+      `COPY (SELECT * EXCLUDE (mono_neurons), 0.5::DOUBLE AS mono_neurons FROM read_parquet('${path}')) TO '${path}.new' (FORMAT parquet)`,
+    );
     connection.closeSync();
     instance.closeSync();
     cpSync(`${path}.new`, path);
     rmSync(`${path}.new`);
-    expect(await refusal([shards[0], bad, "--out", join(dir, "m4")])).toMatch(/bad-schema\/runs.parquet: columns differ from the data contract\n\s+found: .*mono_neurons DOUBLE\n\s+expected: .*mono_neurons INTEGER/);
+    expect(await refusal([shards[0], bad, "--out", join(dir, "m4")])).toMatch(
+      /bad-schema\/runs.parquet: columns differ from the data contract\n\s+found: .*mono_neurons DOUBLE\n\s+expected: .*mono_neurons INTEGER/,
+    );
   });
 
   it("refuses a directory without manifest.json or with a table missing", async () => {
@@ -146,15 +169,32 @@ describe("merge", () => {
     cpSync(shards[1], noTable, { recursive: true });
     rmSync(join(noTable, "sfa.parquet"));
     expect(await refusal([shards[0], noTable, "--out", join(dir, "m5")])).toMatch(/no-table: sfa.parquet is missing/);
-    expect(await refusal([join(dir, "nope"), "--out", join(dir, "m5")])).toMatch(/^DIR: got ".*nope", expected an existing sweep output directory$/);
-    expect(await refusal([shards[0], "--out", shards[0]])).toMatch(/^--out: got ".*shard1", expected a directory that is not one of the inputs$/);
+    expect(await refusal([join(dir, "nope"), "--out", join(dir, "m5")])).toMatch(
+      /^DIR: got ".*nope", expected an existing sweep output directory$/,
+    );
+    expect(await refusal([shards[0], "--out", shards[0]])).toMatch(
+      /^--out: got ".*shard1", expected a directory that is not one of the inputs$/,
+    );
   });
 
   it("is `npm run merge` on the command line: exit 0, or 2 with the reason and nothing written", () => {
-    const ok = spawnSync("npm", ["run", "--silent", "merge", "--", ...shards, "--out", join(dir, "cli-merged")], { cwd: ROOT, encoding: "utf8" });
+    const ok = spawnSync("npm", ["run", "--silent", "merge", "--", ...shards, "--out", join(dir, "cli-merged")], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     expect(ok.status, ok.stderr).toBe(0);
-    expect(readdirSync(join(dir, "cli-merged")).sort()).toEqual(["checkpoints.parquet", "losses.parquet", "manifest.json", "neurons.parquet", "runs.parquet", "sfa.parquet"]);
-    const refused = spawnSync("npm", ["run", "--silent", "merge", "--", shards[0], "--out", join(dir, "cli-refused")], { cwd: ROOT, encoding: "utf8" });
+    expect(readdirSync(join(dir, "cli-merged")).sort()).toEqual([
+      "checkpoints.parquet",
+      "losses.parquet",
+      "manifest.json",
+      "neurons.parquet",
+      "runs.parquet",
+      "sfa.parquet",
+    ]);
+    const refused = spawnSync("npm", ["run", "--silent", "merge", "--", shards[0], "--out", join(dir, "cli-refused")], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/error: refusing to merge:\n.*shard\(s\) 2\/2 missing[\s\S]*nothing was written/);
     expect(existsSync(join(dir, "cli-refused"))).toBe(false);

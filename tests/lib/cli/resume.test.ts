@@ -25,7 +25,9 @@ function startSweep(out: string, cacheDir: string) {
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdout.resume();
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal })),
+  );
   return { child, exited, stderr: () => stderr };
 }
 
@@ -72,10 +74,27 @@ describe("resume after kill -9", () => {
     const cacheDir = join(dir, "cache");
     const out = join(dir, "out");
     const lines: string[] = [];
-    const sweep = ["--experiment", "LR1", "--preset", "smoke", "--set", "k=32", "--set", "steps=400", "--set", "batch=32", "--workers", "0", "--out", out];
+    const sweep = [
+      "--experiment",
+      "LR1",
+      "--preset",
+      "smoke",
+      "--set",
+      "k=32",
+      "--set",
+      "steps=400",
+      "--set",
+      "batch=32",
+      "--workers",
+      "0",
+      "--out",
+      out,
+    ];
     // 0.001 min = 60 ms: the first run (in this thread) starts and finishes; the budget is spent before the last.
     expect(await main([...sweep, "--max-minutes", "0.001"], { cacheDir, log: (l) => lines.push(l) })).toBe(3);
-    expect(lines.at(-1)).toMatch(/^INCOMPLETE: time budget of 0.001 min spent: [123] of 4 runs finished, [123] not .*rerun the same command to continue/);
+    expect(lines.at(-1)).toMatch(
+      /^INCOMPLETE: time budget of 0.001 min spent: [123] of 4 runs finished, [123] not .*rerun the same command to continue/,
+    );
     const partial = readManifest(out)!;
     const done = partial.runs.length;
     expect(partial.complete).toBe(false);

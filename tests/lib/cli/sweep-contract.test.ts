@@ -48,11 +48,15 @@ describe("npm run sweep -- --experiment LR1 --preset smoke", () => {
   });
 
   it("covers the learning-rate grid (thinned by the smoke preset) with one row per run", async () => {
-    const runs = await query(`SELECT lr, experiment, preset, engine, status, steps, batch FROM read_parquet('${join(root, "a", "runs.parquet")}') ORDER BY lr`);
+    const runs = await query(
+      `SELECT lr, experiment, preset, engine, status, steps, batch FROM read_parquet('${join(root, "a", "runs.parquet")}') ORDER BY lr`,
+    );
     expect(runs.map((r) => r.lr)).toEqual([0.001, 0.005, 0.01, 0.03].filter((lr) => GRIDS.lr.includes(lr as never)));
     for (const r of runs) expect(r).toMatchObject({ experiment: "LR1", preset: "smoke", status: "ok", steps: 64, batch: 64 });
     expect(String(runs[0].engine)).toMatch(/^(tfjs|wasm)/);
-    const checkpoints = await query(`SELECT run_id, count(*) AS n, max(step) AS last FROM read_parquet('${join(root, "a", "checkpoints.parquet")}') GROUP BY run_id`);
+    const checkpoints = await query(
+      `SELECT run_id, count(*) AS n, max(step) AS last FROM read_parquet('${join(root, "a", "checkpoints.parquet")}') GROUP BY run_id`,
+    );
     expect(checkpoints).toHaveLength(4);
     for (const c of checkpoints) expect([Number(c.n), Number(c.last)]).toEqual([7, 64]);
     const neurons = await query(`SELECT count(*) AS n FROM read_parquet('${join(root, "a", "neurons.parquet")}')`);

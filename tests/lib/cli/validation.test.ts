@@ -14,7 +14,11 @@ import { tempDir } from "../runner/helpers.js";
  * pattern the message must match.
  */
 const BAD_INPUTS: [string, string[], RegExp][] = [
-  ["unknown experiment", ["--experiment", "LR9"], /^--experiment: got "LR9", expected "list", "all" or comma-separated ids among LR1, LR2, .*, D1/],
+  [
+    "unknown experiment",
+    ["--experiment", "LR9"],
+    /^--experiment: got "LR9", expected "list", "all" or comma-separated ids among LR1, LR2, .*, D1/,
+  ],
   ["unknown experiment in a list", ["--experiment", "LR1,FOO"], /^--experiment: got "FOO", expected .*ids among LR1/],
   ["empty experiment", ["--experiment", ""], /^--experiment: got "", expected/],
   ["experiment listed twice", ["--experiment", "LR1,LR1"], /^--experiment: got "LR1,LR1", expected each id once \(LR1 is listed twice\)$/],
@@ -23,7 +27,11 @@ const BAD_INPUTS: [string, string[], RegExp][] = [
   ["seeds zero", ["--experiment", "LR1", "--seeds", "0"], /^--seeds: got "0", expected an integer >= 1$/],
   ["seeds not a number", ["--experiment", "LR1", "--seeds", "two"], /^--seeds: got "two", expected an integer >= 1$/],
   ["seeds fractional", ["--experiment", "LR1", "--seeds", "1.5"], /^--seeds: got "1.5", expected an integer >= 1$/],
-  ["seeds with a fixed seed", ["--experiment", "LR1", "--seeds", "3", "--set", "seed=2"], /^--seeds: got "3", expected no --seeds together with --set seed=2/],
+  [
+    "seeds with a fixed seed",
+    ["--experiment", "LR1", "--seeds", "3", "--set", "seed=2"],
+    /^--seeds: got "3", expected no --seeds together with --set seed=2/,
+  ],
   ["workers negative", ["--experiment", "LR1", "--workers", "-1"], /^--workers: got "-1", expected an integer >= 0$/],
   ["unknown engine", ["--experiment", "LR1", "--engine", "cuda"], /^--engine: got "cuda", expected one of /],
   ["k = 0", ["--experiment", "LR1", "--set", "k=0"], /^--set k: got 0, expected an integer > 0$/],
@@ -41,17 +49,53 @@ const BAD_INPUTS: [string, string[], RegExp][] = [
   ["steps hex", ["--experiment", "LR1", "--set", "steps=0x10"], /^--set steps: got "0x10", expected an integer > 0$/],
   ["batch empty", ["--experiment", "LR1", "--set", "batch="], /^--set batch: got "", expected an integer > 0$/],
   ["decay negative", ["--experiment", "LR1", "--set", "decay=-1"], /^--set decay: got -1, expected a finite number >= 0$/],
-  ["seed too large", ["--experiment", "LR1", "--set", "seed=4294967296"], /^--set seed: got 4294967296, expected an integer in \[0, 4294967295\]$/],
-  ["unknown task", ["--experiment", "LR1", "--set", "task=classify"], /^--set task: got "classify", expected one of decoder, reprojector, abs$/],
-  ["unknown activation", ["--experiment", "LR1", "--set", "activation=tanh"], /^--set activation: got "tanh", expected one of relu, gelu, xexp$/],
+  [
+    "seed too large",
+    ["--experiment", "LR1", "--set", "seed=4294967296"],
+    /^--set seed: got 4294967296, expected an integer in \[0, 4294967295\]$/,
+  ],
+  [
+    "unknown task",
+    ["--experiment", "LR1", "--set", "task=classify"],
+    /^--set task: got "classify", expected one of decoder, reprojector, abs$/,
+  ],
+  [
+    "unknown activation",
+    ["--experiment", "LR1", "--set", "activation=tanh"],
+    /^--set activation: got "tanh", expected one of relu, gelu, xexp$/,
+  ],
   ["unknown sampler", ["--experiment", "LR1", "--set", "sampler=zipf"], /^--set sampler: got "zipf", expected one of equal, power_law$/],
-  ["--set without =", ["--experiment", "LR1", "--set", "k"], /^--set: got "k", expected key=value with key one of task, activation, .*, seed/],
+  [
+    "--set without =",
+    ["--experiment", "LR1", "--set", "k"],
+    /^--set: got "k", expected key=value with key one of task, activation, .*, seed/,
+  ],
   ["--set without key", ["--experiment", "LR1", "--set", "=3"], /^--set: got "=3", expected key=value/],
-  ["--set unknown field", ["--experiment", "LR1", "--set", "width=3"], /^--set: got "width=3", expected a key among task, activation, .*, seed/],
-  ["--set field twice", ["--experiment", "LR1", "--set", "k=32", "--set", "k=64"], /^--set k: got "32 and 64", expected one value per field$/],
-  ["m above n_features", ["--experiment", "LR1", "--set", "m=600"], /^--set m: got 600, expected a value that satisfies "m must not exceed n_features"$/],
-  ["decay * lr >= 1", ["--experiment", "LR1", "--set", "lr=0.5", "--set", "decay=2"], /^--set decay: got 2, expected a value that satisfies "decay \* lr must be below 1/],
-  ["shard 0/2", ["--experiment", "LR1", "--shard", "0/2"], /^--shard: got "0\/2", expected i\/n with integers 1 <= i <= n \(e\.g\. 1\/4\)$/],
+  [
+    "--set unknown field",
+    ["--experiment", "LR1", "--set", "width=3"],
+    /^--set: got "width=3", expected a key among task, activation, .*, seed/,
+  ],
+  [
+    "--set field twice",
+    ["--experiment", "LR1", "--set", "k=32", "--set", "k=64"],
+    /^--set k: got "32 and 64", expected one value per field$/,
+  ],
+  [
+    "m above n_features",
+    ["--experiment", "LR1", "--set", "m=600"],
+    /^--set m: got 600, expected a value that satisfies "m must not exceed n_features"$/,
+  ],
+  [
+    "decay * lr >= 1",
+    ["--experiment", "LR1", "--set", "lr=0.5", "--set", "decay=2"],
+    /^--set decay: got 2, expected a value that satisfies "decay \* lr must be below 1/,
+  ],
+  [
+    "shard 0/2",
+    ["--experiment", "LR1", "--shard", "0/2"],
+    /^--shard: got "0\/2", expected i\/n with integers 1 <= i <= n \(e\.g\. 1\/4\)$/,
+  ],
   ["shard 3/2", ["--experiment", "LR1", "--shard", "3/2"], /^--shard: got "3\/2", expected i\/n/],
   ["shard 1/0", ["--experiment", "LR1", "--shard", "1/0"], /^--shard: got "1\/0", expected i\/n/],
   ["shard without /", ["--experiment", "LR1", "--shard", "2"], /^--shard: got "2", expected i\/n/],
@@ -92,23 +136,46 @@ describe("sweep CLI input validation", () => {
     const dir = tempDir();
     const file = join(dir, "file");
     writeFileSync(file, "x");
-    expect(() => planSweep(["--experiment", "LR1", "--out", file])).toThrow(/^--out: got ".*file", expected a directory \(this path is a file\)$/);
+    expect(() => planSweep(["--experiment", "LR1", "--out", file])).toThrow(
+      /^--out: got ".*file", expected a directory \(this path is a file\)$/,
+    );
   });
 
   it("exits 2 from the command line, with the message on stderr and nothing written", () => {
     const dir = tempDir();
     const out = join(dir, "out");
-    const result = spawnSync(process.execPath, ["--import", "tsx", "src/lib/cli/sweep.ts", "--experiment", "LR1", "--preset", "smoke", "--set", "eps=2", "--out", out], {
-      encoding: "utf8",
-      env: { ...process.env, MONO_CACHE_DIR: join(dir, "cache") },
-    });
+    const result = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "src/lib/cli/sweep.ts", "--experiment", "LR1", "--preset", "smoke", "--set", "eps=2", "--out", out],
+      {
+        encoding: "utf8",
+        env: { ...process.env, MONO_CACHE_DIR: join(dir, "cache") },
+      },
+    );
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/error: --set eps: got 2, expected a finite number in \(0, 1\]\n\(nothing was written/);
     expect(readdirSync(dir)).toEqual([]);
   }, 30_000);
 
   it("accepts good input and describes the plan", () => {
-    const plan = planSweep(["--experiment", "LR1,B1", "--preset", "smoke", "--set", "k=32", "--set", "activation=gelu", "--seeds", "2", "--shard", "2/3", "--max-minutes", "1.5", "--workers", "0"]);
+    const plan = planSweep([
+      "--experiment",
+      "LR1,B1",
+      "--preset",
+      "smoke",
+      "--set",
+      "k=32",
+      "--set",
+      "activation=gelu",
+      "--seeds",
+      "2",
+      "--shard",
+      "2/3",
+      "--max-minutes",
+      "1.5",
+      "--workers",
+      "0",
+    ]);
     expect(plan).not.toBeNull();
     if (plan === null || plan === "list") throw new Error("expected a plan");
     expect(plan.specs.length).toBe((4 + 5) * 2);
@@ -136,8 +203,14 @@ describe("sharding", () => {
       const all = parts.flat();
       expect(all.length).toBe(specs.length);
       expect(new Set(all).size).toBe(specs.length);
-      expect(parts.map((p) => p.length).every((n) => n === Math.floor(specs.length / count) || n === Math.ceil(specs.length / count))).toBe(true);
-      expect(parts).toEqual(Array.from({ length: count }, (_, i) => shardOf(expandExperiments("all", { preset: "smoke" }), { index: i + 1, count }).map((s) => s.run_id)));
+      expect(parts.map((p) => p.length).every((n) => n === Math.floor(specs.length / count) || n === Math.ceil(specs.length / count))).toBe(
+        true,
+      );
+      expect(parts).toEqual(
+        Array.from({ length: count }, (_, i) =>
+          shardOf(expandExperiments("all", { preset: "smoke" }), { index: i + 1, count }).map((s) => s.run_id),
+        ),
+      );
     }
   });
 });
@@ -152,7 +225,13 @@ describe("schemas", () => {
   });
 
   it("parses good overrides with their types", () => {
-    expect(parseOverrides(["k=64", "lr=1e-3", "task=abs", " eps = 0.25 ", "init_bias=-1", "k=64"])).toEqual({ k: 64, lr: 0.001, task: "abs", eps: 0.25, init_bias: -1 });
+    expect(parseOverrides(["k=64", "lr=1e-3", "task=abs", " eps = 0.25 ", "init_bias=-1", "k=64"])).toEqual({
+      k: 64,
+      lr: 0.001,
+      task: "abs",
+      eps: 0.25,
+      init_bias: -1,
+    });
   });
 
   it("accepts the catalogue of presets and experiments, and every run they expand to", () => {
@@ -163,8 +242,12 @@ describe("schemas", () => {
   it("validates the data loaders' environment", () => {
     expect(loaderSettings({})).toEqual({ preset: "quick", timeoutMinutes: 60 });
     expect(loaderSettings({ MONO_PRESET: "smoke", MONO_LOADER_TIMEOUT_MINUTES: "2.5" })).toEqual({ preset: "smoke", timeoutMinutes: 2.5 });
-    expect(() => loaderSettings({ MONO_PRESET: "fast" })).toThrow(/^MONO_PRESET: got "fast", expected one of smoke, quick, converged, paper$/);
-    expect(() => loaderSettings({ MONO_LOADER_TIMEOUT_MINUTES: "0" })).toThrow(/^MONO_LOADER_TIMEOUT_MINUTES: got "0", expected a number of minutes > 0$/);
+    expect(() => loaderSettings({ MONO_PRESET: "fast" })).toThrow(
+      /^MONO_PRESET: got "fast", expected one of smoke, quick, converged, paper$/,
+    );
+    expect(() => loaderSettings({ MONO_LOADER_TIMEOUT_MINUTES: "0" })).toThrow(
+      /^MONO_LOADER_TIMEOUT_MINUTES: got "0", expected a number of minutes > 0$/,
+    );
     expect(() => loaderSettings({ MONO_LOADER_TIMEOUT_MINUTES: "an hour" })).toThrow(/MONO_LOADER_TIMEOUT_MINUTES: got "an hour"/);
   });
 });

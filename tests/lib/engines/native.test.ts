@@ -58,7 +58,14 @@ function expectSameUpdate(got: Params, want: Params, initial: Params, tolerance:
 }
 
 /** The plain specification of one step: reference gradients, lambUpdate per tensor, then the bias decay. */
-function specStep(params: Params, states: ReturnType<typeof lambState>[], config: RunConfig, batch: SparseBatch, lr: number, decay: number): number {
+function specStep(
+  params: Params,
+  states: ReturnType<typeof lambState>[],
+  config: RunConfig,
+  batch: SparseBatch,
+  lr: number,
+  decay: number,
+): number {
   const world = makeWorld(config);
   const { loss, grads } = referenceLossAndGradients(params, batch, denseTarget(batch, world), world.embedder, config.activation, config.l1);
   lambUpdate(params.w1, Float32Array.from(grads.w1), states[0], lr);
@@ -77,57 +84,68 @@ describe("native engine", () => {
     expect(nativeAvailable()).toBe(true);
   });
 
-  it.each(cases)("matches the plain-loop gradients and steps: $task / $activation / $sampler, $regime, $threads thread(s), batch $batch", async (c) => {
-    const config = nativeConfig({ task: c.task, activation: c.activation, sampler: c.sampler, init_bias: c.init_bias, batch: c.batch });
-    const { world, initial, batch, target } = fixture(config);
-    const engine = await factories[c.threads].create({ config, world, initial });
-    try {
-      const got = engine.lossAndGradients(batch);
-      const want = referenceLossAndGradients(initial, batch, target, world.embedder, config.activation, config.l1);
-      expect(Math.abs(got.loss - want.loss) / want.loss).toBeLessThan(1e-5);
-      expect(relativeError(got.w1, want.grads.w1), "grad w1").toBeLessThan(1e-4);
-      expect(relativeError(got.b, want.grads.b), "grad b").toBeLessThan(1e-4);
-      expect(relativeError(got.w2, want.grads.w2), "grad w2").toBeLessThan(1e-4);
-      if (c.activation === "relu" && c.batch > 100) {
-        expect(engine.activeFraction).toBeGreaterThan(c.active[0]);
-        expect(engine.activeFraction).toBeLessThan(c.active[1]);
+  it.each(cases)(
+    "matches the plain-loop gradients and steps: $task / $activation / $sampler, $regime, $threads thread(s), batch $batch",
+    async (c) => {
+      const config = nativeConfig({ task: c.task, activation: c.activation, sampler: c.sampler, init_bias: c.init_bias, batch: c.batch });
+      const { world, initial, batch, target } = fixture(config);
+      const engine = await factories[c.threads].create({ config, world, initial });
+      try {
+        const got = engine.lossAndGradients(batch);
+        const want = referenceLossAndGradients(initial, batch, target, world.embedder, config.activation, config.l1);
+        expect(Math.abs(got.loss - want.loss) / want.loss).toBeLessThan(1e-5);
+        expect(relativeError(got.w1, want.grads.w1), "grad w1").toBeLessThan(1e-4);
+        expect(relativeError(got.b, want.grads.b), "grad b").toBeLessThan(1e-4);
+        expect(relativeError(got.w2, want.grads.w2), "grad w2").toBeLessThan(1e-4);
+        if (c.activation === "relu" && c.batch > 100) {
+          expect(engine.activeFraction).toBeGreaterThan(c.active[0]);
+          expect(engine.activeFraction).toBeLessThan(c.active[1]);
+        }
+        // Three LAMB steps with the schedule and a decaying bias, against the specification.
+        const expected = cloneParams(initial);
+        const states = [lambState(initial.w1.length), lambState(initial.b.length), lambState(initial.w2.length)];
+        for (let t = 0; t < 3; t++) {
+          const next = world.nextBatch(config.batch);
+          const lr = learningRate(0.02, t, 2);
+          const decay = biasDecayFactor(2, 0.05, t, 4);
+          const lossGot = engine.step(next, lr, decay);
+          const lossWant = specStep(expected, states, config, next, lr, decay);
+          expect(Math.abs(lossGot - lossWant) / lossWant).toBeLessThan(1e-5);
+        }
+        expectSameUpdate(engine.params(), expected, initial, 1e-4);
+      } finally {
+        engine.dispose();
       }
-      // Three LAMB steps with the schedule and a decaying bias, against the specification.
-      const expected = cloneParams(initial);
-      const states = [lambState(initial.w1.length), lambState(initial.b.length), lambState(initial.w2.length)];
-      for (let t = 0; t < 3; t++) {
-        const next = world.nextBatch(config.batch);
-        const lr = learningRate(0.02, t, 2);
-        const decay = biasDecayFactor(2, 0.05, t, 4);
-        const lossGot = engine.step(next, lr, decay);
-        const lossWant = specStep(expected, states, config, next, lr, decay);
-        expect(Math.abs(lossGot - lossWant) / lossWant).toBeLessThan(1e-5);
-      }
-      expectSameUpdate(engine.params(), expected, initial, 1e-4);
-    } finally {
-      engine.dispose();
-    }
-  });
+    },
+  );
 
-  it.each(["relu", "gelu"] as const)("gives bit-identical parameters on 1, 2 and 3 threads after several steps (%s)", async (activation) => {
-    // Large enough that every phase splits into many work items: 37 blocks of samples, 16 neuron tiles.
-    const config = smallConfig({ n_features: 96, m: 20, k: 70, eps: 0.05, batch: 1181, l1: 0.002, init_bias: -0.1, activation });
-    const results: Params[] = [];
-    const losses: number[][] = [];
-    for (const threads of [1, 2, 3]) {
-      const world = makeWorld(config);
-      const engine = await nativeEngineFactory({ threads }).create({ config, world, initial: initParams(config, new Rng(config.seed, "init")) });
-      const trace: number[] = [];
-      for (let t = 0; t < 6; t++) trace.push(engine.step(world.nextBatch(config.batch), learningRate(0.03, t), biasDecayFactor(1, 0.03, t, 12)));
-      results.push(engine.params());
-      losses.push(trace);
-      engine.dispose();
-    }
-    expectIdentical(results[1], results[0]);
-    expectIdentical(results[2], results[0]);
-    expect(losses[1]).toEqual(losses[0]);
-    expect(losses[2]).toEqual(losses[0]);
-  });
+  it.each(["relu", "gelu"] as const)(
+    "gives bit-identical parameters on 1, 2 and 3 threads after several steps (%s)",
+    async (activation) => {
+      // Large enough that every phase splits into many work items: 37 blocks of samples, 16 neuron tiles.
+      const config = smallConfig({ n_features: 96, m: 20, k: 70, eps: 0.05, batch: 1181, l1: 0.002, init_bias: -0.1, activation });
+      const results: Params[] = [];
+      const losses: number[][] = [];
+      for (const threads of [1, 2, 3]) {
+        const world = makeWorld(config);
+        const engine = await nativeEngineFactory({ threads }).create({
+          config,
+          world,
+          initial: initParams(config, new Rng(config.seed, "init")),
+        });
+        const trace: number[] = [];
+        for (let t = 0; t < 6; t++)
+          trace.push(engine.step(world.nextBatch(config.batch), learningRate(0.03, t), biasDecayFactor(1, 0.03, t, 12)));
+        results.push(engine.params());
+        losses.push(trace);
+        engine.dispose();
+      }
+      expectIdentical(results[1], results[0]);
+      expectIdentical(results[2], results[0]);
+      expect(losses[1]).toEqual(losses[0]);
+      expect(losses[2]).toEqual(losses[0]);
+    },
+  );
 
   it("continues a run bit for bit from exportState in a fresh engine (parameters and LAMB moments)", async () => {
     const config = nativeConfig({ init_bias: -0.2, decay: 0 });

@@ -13,7 +13,14 @@ describe("reference model", () => {
       const { initial, batch, target, world } = fixture(config);
       const objective = (p: Params) => referenceLossAndGradients(p, batch, target, world.embedder, activation, config.l1).objective;
       const { grads } = referenceLossAndGradients(initial, batch, target, world.embedder, activation, config.l1);
-      for (const [name, index] of [["w1", 3], ["w1", 17], ["b", 2], ["b", 9], ["w2", 5], ["w2", 40]] as const) {
+      for (const [name, index] of [
+        ["w1", 3],
+        ["w1", 17],
+        ["b", 2],
+        ["b", 9],
+        ["w2", 5],
+        ["w2", 40],
+      ] as const) {
         const h = 1e-3;
         const plus = cloneParams(initial);
         const minus = cloneParams(initial);

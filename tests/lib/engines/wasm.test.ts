@@ -40,7 +40,10 @@ const REGIMES = [
 
 /** Both ways the kernels compute pre-activations (see Preactivation): each must match the specification. */
 const PATHS = ["via-p", "direct"] as const;
-const engines = { "via-p": wasmEngineFactory(undefined, { preactivation: "via-p" }), direct: wasmEngineFactory(undefined, { preactivation: "direct" }) };
+const engines = {
+  "via-p": wasmEngineFactory(undefined, { preactivation: "via-p" }),
+  direct: wasmEngineFactory(undefined, { preactivation: "direct" }),
+};
 
 const cases = TASKS.flatMap((task) =>
   ACTIVATIONS.flatMap((activation) =>
@@ -60,7 +63,14 @@ function expectSameUpdate(got: Params, want: Params, initial: Params, tolerance:
 }
 
 /** The plain specification of one step: reference gradients, lambUpdate per tensor, then the bias decay. */
-function specStep(params: Params, states: ReturnType<typeof lambState>[], config: RunConfig, batch: ReturnType<typeof fixture>["batch"], lr: number, decay: number): number {
+function specStep(
+  params: Params,
+  states: ReturnType<typeof lambState>[],
+  config: RunConfig,
+  batch: ReturnType<typeof fixture>["batch"],
+  lr: number,
+  decay: number,
+): number {
   const world = makeWorld(config);
   const { loss, grads } = referenceLossAndGradients(params, batch, denseTarget(batch, world), world.embedder, config.activation, config.l1);
   lambUpdate(params.w1, Float32Array.from(grads.w1), states[0], lr);
@@ -103,35 +113,51 @@ describe("wasm engine", () => {
     }
   });
 
-  it.each(PATHS)("steps exactly as the plain specification (LAMB, trust ratios, bias decay), including after lossAndGradients (%s)", async (path) => {
-    for (const activation of ACTIVATIONS) {
-      const config = wasmConfig({ activation, init_bias: -0.2 });
-      const { world, initial, batch } = fixture(config);
-      const engine = await engines[path].create({ config, world, initial });
-      engine.lossAndGradients(batch); // must leave no trace in the next step
-      const expected = cloneParams(initial);
-      const states = [lambState(initial.w1.length), lambState(initial.b.length), lambState(initial.w2.length)];
-      for (let t = 0; t < 4; t++) {
-        const next = world.nextBatch(config.batch);
-        const lr = learningRate(0.05, t, 2);
-        const decay = biasDecayFactor(2, 0.05, t, 4);
-        const lossGot = engine.step(next, lr, decay);
-        const lossWant = specStep(expected, states, config, next, lr, decay);
-        expect(Math.abs(lossGot - lossWant) / lossWant).toBeLessThan(1e-5);
+  it.each(PATHS)(
+    "steps exactly as the plain specification (LAMB, trust ratios, bias decay), including after lossAndGradients (%s)",
+    async (path) => {
+      for (const activation of ACTIVATIONS) {
+        const config = wasmConfig({ activation, init_bias: -0.2 });
+        const { world, initial, batch } = fixture(config);
+        const engine = await engines[path].create({ config, world, initial });
+        engine.lossAndGradients(batch); // must leave no trace in the next step
+        const expected = cloneParams(initial);
+        const states = [lambState(initial.w1.length), lambState(initial.b.length), lambState(initial.w2.length)];
+        for (let t = 0; t < 4; t++) {
+          const next = world.nextBatch(config.batch);
+          const lr = learningRate(0.05, t, 2);
+          const decay = biasDecayFactor(2, 0.05, t, 4);
+          const lossGot = engine.step(next, lr, decay);
+          const lossWant = specStep(expected, states, config, next, lr, decay);
+          expect(Math.abs(lossGot - lossWant) / lossWant).toBeLessThan(1e-5);
+        }
+        expectSameUpdate(engine.params(), expected, initial, 1e-4);
       }
-      expectSameUpdate(engine.params(), expected, initial, 1e-4);
-    }
-  });
+    },
+  );
 
   it("trains like tfjs over 200 steps with the real schedule and bias decay (same final loss)", async () => {
-    const config = wasmConfig({ k: 48, m: 16, n_features: 64, eps: 1 / 16, batch: 128, lr: 0.01, init_bias: -0.5, decay: 0.03, l1: 0, steps: 200 });
+    const config = wasmConfig({
+      k: 48,
+      m: 16,
+      n_features: 64,
+      eps: 1 / 16,
+      batch: 128,
+      lr: 0.01,
+      init_bias: -0.5,
+      decay: 0.03,
+      l1: 0,
+      steps: 200,
+    });
     const losses: number[][] = [];
     for (const factory of [wasmEngine, tfjsEngine]) {
       const world = makeWorld(config);
       const engine: Engine = await factory.create({ config, world, initial: initParams(config, new Rng(config.seed, "init")) });
       const trace: number[] = [];
       for (let t = 0; t < config.steps; t++)
-        trace.push(engine.step(world.nextBatch(config.batch), learningRate(config.lr, t), biasDecayFactor(config.decay, config.lr, t, config.steps)));
+        trace.push(
+          engine.step(world.nextBatch(config.batch), learningRate(config.lr, t), biasDecayFactor(config.decay, config.lr, t, config.steps)),
+        );
       engine.dispose();
       losses.push(trace);
     }
@@ -174,10 +200,14 @@ describe("wasm engine", () => {
   it("keeps engines independent: interleaved runs equal separate runs", async () => {
     const configs = [wasmConfig({ seed: 1 }), wasmConfig({ seed: 2, task: "reprojector", activation: "gelu" })];
     const run = async (interleave: boolean) => {
-      const engines = await Promise.all(configs.map((config) => {
-        const world = makeWorld(config);
-        return wasmEngine.create({ config, world, initial: initParams(config, new Rng(config.seed, "init")) }).then((engine) => ({ engine, world }));
-      }));
+      const engines = await Promise.all(
+        configs.map((config) => {
+          const world = makeWorld(config);
+          return wasmEngine
+            .create({ config, world, initial: initParams(config, new Rng(config.seed, "init")) })
+            .then((engine) => ({ engine, world }));
+        }),
+      );
       const order = interleave ? [0, 1, 0, 1, 0, 1] : [0, 0, 0, 1, 1, 1];
       for (const i of order) engines[i].engine.step(engines[i].world.nextBatch(64), 0.01, 0.999);
       return engines.map(({ engine }) => engine.params());

@@ -21,7 +21,12 @@ describe("REGIME1", () => {
   it("trains each recipe as its Table 1 row under the preset (LR3's bias and decay rule)", () => {
     // REGIME1 is not among the preset's focus experiments: it takes the preset's plain steps and decay rescaling.
     const lr3 = specs.find((s) => s.variant === "LR3-paper0.01-b16")!;
-    expect(lr3.config).toMatchObject({ init_bias: -1, batch: 16, steps: PRESETS.quick.steps, decay: scaledDecay(0.03, lr3.config.lr, PRESETS.quick.steps) });
+    expect(lr3.config).toMatchObject({
+      init_bias: -1,
+      batch: 16,
+      steps: PRESETS.quick.steps,
+      decay: scaledDecay(0.03, lr3.config.lr, PRESETS.quick.steps),
+    });
     expect(lr3.decay_nominal).toBe(0.03);
     const lr1 = specs.find((s) => s.variant === "LR1-lr0.01-b2048")!;
     expect(lr1.config).toMatchObject({ init_bias: 0, decay: 0, lr: 0.01, batch: 2048 });

@@ -54,7 +54,13 @@ describe("GBA update", () => {
 
   it("keeps biases in [-1, 0]", () => {
     const targets = neuronTargets(2, { groups: 1, pHigh: 0.1, pLow: 0.1 });
-    const next = gbaUpdate(new Float32Array([-0.999, -0.001]), { q: Float64Array.from([1, 0]), r: Float64Array.from([50, 0]) }, targets, 1, { ...SETTINGS, gammaPlus: 1 });
+    const next = gbaUpdate(
+      new Float32Array([-0.999, -0.001]),
+      { q: Float64Array.from([1, 0]), r: Float64Array.from([50, 0]) },
+      targets,
+      1,
+      { ...SETTINGS, gammaPlus: 1 },
+    );
     expect(next[0]).toBe(-1);
     // neuron 1 is dead and its group's mean r is 50: raised, but not above 0
     expect(next[1]).toBe(0);
@@ -76,7 +82,7 @@ describe("GBA update", () => {
     let b: Float32Array = new Float32Array([0]);
     const targets = Float64Array.from([0.1]);
     let seed = 1;
-    const u = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const u = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     for (let round = 0; round < 400; round++) {
       const acc = new GbaAccumulator(1);
       for (let s = 0; s < 1000; s++) acc.add([u() - 0.5 + b[0]]);

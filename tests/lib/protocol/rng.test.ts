@@ -3,7 +3,14 @@ import { Rng } from "../../../src/lib/protocol/rng.js";
 
 describe("Rng", () => {
   it("repeats a stream for the same seed and name, and separates names and seeds", () => {
-    const draw = (seed: number, name: string) => Array.from({ length: 5 }, ((r) => () => r.nextUint32())(new Rng(seed, name)));
+    const draw = (seed: number, name: string) =>
+      Array.from(
+        { length: 5 },
+        (
+          (r) => () =>
+            r.nextUint32()
+        )(new Rng(seed, name)),
+      );
     expect(draw(7, "data")).toEqual(draw(7, "data"));
     expect(draw(7, "data")).not.toEqual(draw(7, "init"));
     expect(draw(7, "data")).not.toEqual(draw(8, "data"));

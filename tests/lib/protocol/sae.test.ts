@@ -24,7 +24,17 @@ function train(method: SaeMethod, param: number, steps: number) {
   const m = 16;
   const w = world(n, m, 1 / 16);
   const sae = initSae({ d: m, latents: 64, method }, new Rng(3, "init"));
-  const trainer = new SaeTrainer(sae, { d: m, latents: 64, method, param, lr: 5e-3, gbaEvery: 10, gbaGroups: 4, gbaPHigh: 0.2, gbaPLow: 0.02 });
+  const trainer = new SaeTrainer(sae, {
+    d: m,
+    latents: 64,
+    method,
+    param,
+    lr: 5e-3,
+    gbaEvery: 10,
+    gbaGroups: 4,
+    gbaPHigh: 0.2,
+    gbaPLow: 0.02,
+  });
   const data = w.stream("data");
   for (let t = 0; t < steps; t++) trainer.step(data(64), 64);
   const x = w.stream("eval")(2048);
@@ -34,7 +44,14 @@ function train(method: SaeMethod, param: number, steps: number) {
 
 describe("tied sparse autoencoder", () => {
   it("encodes top-K exactly K positive latents, and decodes sum a_l s_l w_l + pre-bias", () => {
-    const sae: Sae = { d: 2, latents: 3, dirs: Float32Array.from([1, 0, 0, 1, Math.SQRT1_2, Math.SQRT1_2]), scale: Float32Array.from([1, 2, 1]), bEnc: new Float32Array(3), bPre: Float32Array.from([0.5, 0]) };
+    const sae: Sae = {
+      d: 2,
+      latents: 3,
+      dirs: Float32Array.from([1, 0, 0, 1, Math.SQRT1_2, Math.SQRT1_2]),
+      scale: Float32Array.from([1, 2, 1]),
+      bEnc: new Float32Array(3),
+      bPre: Float32Array.from([0.5, 0]),
+    };
     const x = Float32Array.from([2.5, 1]);
     // x - p = (2, 1): pre = (2, 1, 3/sqrt2 = 2.121)
     const top = encode(sae, x, 1, "topk", 2);
@@ -51,7 +68,14 @@ describe("tied sparse autoencoder", () => {
     const n = 32;
     const m = 16;
     const w = world(n, m, 1 / 16);
-    const sae: Sae = { d: m, latents: n, dirs: w.truth.slice(), scale: new Float32Array(n).fill(1), bEnc: new Float32Array(n).fill(-0.2), bPre: new Float32Array(m) };
+    const sae: Sae = {
+      d: m,
+      latents: n,
+      dirs: w.truth.slice(),
+      scale: new Float32Array(n).fill(1),
+      bEnc: new Float32Array(n).fill(-0.2),
+      bPre: new Float32Array(m),
+    };
     const ev = evaluateSae(sae, w.stream("eval")(1024), 1024, "l1", 0);
     expect(scoreRecovery(w.truth, n, sae.dirs, n, m, ev.alive).recovery_090).toBe(1);
     expect(ev.fvu).toBeLessThan(0.5);

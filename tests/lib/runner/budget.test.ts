@@ -45,7 +45,9 @@ describe("time budget", () => {
     const specs = expandExperiments(["LR1"], { preset: "smoke", overrides: { k: 256, steps: 100_000, batch: 256 } }).slice(0, 2);
     const dir = tempDir();
     const started = Date.now();
-    const error = await runSweep(specs, { cache: new RunCache(dir), workers: 1, maxMinutes: 1.5 / 60, log: () => {} }).catch((e: unknown) => e);
+    const error = await runSweep(specs, { cache: new RunCache(dir), workers: 1, maxMinutes: 1.5 / 60, log: () => {} }).catch(
+      (e: unknown) => e,
+    );
     const seconds = (Date.now() - started) / 1000;
     expect(error).toBeInstanceOf(IncompleteSweepError);
     expect((error as IncompleteSweepError).missing).toEqual(specs.map((s) => s.run_id));
@@ -61,6 +63,8 @@ describe("data loader failures", () => {
       "data loader runs: run LR1_quick_lr=0.01_seed=1 failed: RangeError: out of memory",
     );
     const timeout = loaderFailure("data loader runs", new IncompleteSweepError([], ["LR1_a", "LR1_b"], 60));
-    expect(timeout).toMatch(/^data loader runs: timed out \(MONO_LOADER_TIMEOUT_MINUTES=60\)\. .*0 of 2 runs finished, 2 not \(first: LR1_a, LR1_b\).*raise MONO_LOADER_TIMEOUT_MINUTES/);
+    expect(timeout).toMatch(
+      /^data loader runs: timed out \(MONO_LOADER_TIMEOUT_MINUTES=60\)\. .*0 of 2 runs finished, 2 not \(first: LR1_a, LR1_b\).*raise MONO_LOADER_TIMEOUT_MINUTES/,
+    );
   });
 });

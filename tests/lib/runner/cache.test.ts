@@ -22,7 +22,14 @@ function fakeRecord(id: string): RunRecord {
     run: { run_id: id, final_loss: 1.5 },
     checkpoints: [],
     losses: [{ step: 16, loss: 2 }],
-    neurons: { bias: new Float32Array([0.5, -1]), fracMono: new Float32Array(2), topFeature: new Int32Array([3, 4]), topActivation: new Float32Array(2), isMono: new Uint8Array([1, 0]), firedOnData: new Int32Array([5, 0]) },
+    neurons: {
+      bias: new Float32Array([0.5, -1]),
+      fracMono: new Float32Array(2),
+      topFeature: new Int32Array([3, 4]),
+      topActivation: new Float32Array(2),
+      isMono: new Uint8Array([1, 0]),
+      firedOnData: new Int32Array([5, 0]),
+    },
     weights: { w1: new Float32Array(2), w2: new Float32Array(2) },
     sfa: { neuron: new Int32Array([0]), feature: new Int32Array([3]), activation: new Float32Array([0.25]) },
   };
@@ -136,16 +143,24 @@ describe("the sweep runner with the cache", () => {
     expect(third.map((r) => r.run.wall_s)).toEqual(second.map((r) => r.run.wall_s));
   }, 60_000);
 
-  it.each([0, 2])("trains runs with the same config once and labels the record for each (workers: %i)", async (workers) => {
-    const twin = { ...specs[0], run_id: `${specs[0].run_id}_twin`, experiment: "K0" };
-    const lines: string[] = [];
-    const records = await runSweep([specs[0], specs[1], twin], { cache: new RunCache(tempDir()), workers, log: (l) => lines.push(l) });
-    expect(lines[0]).toMatch(/^sweep: 3 runs, 0 cached, 1 the same as another run, 2 to train/);
-    expect(lines.filter((l) => / done in /.test(l))).toHaveLength(2);
-    expect(records.map((r) => r.run.run_id)).toEqual([specs[0].run_id, specs[1].run_id, twin.run_id]);
-    expect(records[2].run.experiment).toBe("K0");
-    expect({ ...content(records[2]).run, run_id: null, experiment: null }).toEqual({ ...content(records[0]).run, run_id: null, experiment: null });
-  }, 60_000);
+  it.each([0, 2])(
+    "trains runs with the same config once and labels the record for each (workers: %i)",
+    async (workers) => {
+      const twin = { ...specs[0], run_id: `${specs[0].run_id}_twin`, experiment: "K0" };
+      const lines: string[] = [];
+      const records = await runSweep([specs[0], specs[1], twin], { cache: new RunCache(tempDir()), workers, log: (l) => lines.push(l) });
+      expect(lines[0]).toMatch(/^sweep: 3 runs, 0 cached, 1 the same as another run, 2 to train/);
+      expect(lines.filter((l) => / done in /.test(l))).toHaveLength(2);
+      expect(records.map((r) => r.run.run_id)).toEqual([specs[0].run_id, specs[1].run_id, twin.run_id]);
+      expect(records[2].run.experiment).toBe("K0");
+      expect({ ...content(records[2]).run, run_id: null, experiment: null }).toEqual({
+        ...content(records[0]).run,
+        run_id: null,
+        experiment: null,
+      });
+    },
+    60_000,
+  );
 
   it("labels a cached record with the identity of the run that asks for it", async () => {
     const cache = new RunCache(tempDir());
@@ -179,7 +194,9 @@ describe("the sweep CLI with the shared cache (MONO_CACHE_DIR)", () => {
       expect(lines.find((l) => l.startsWith("sweep:"))).toMatch(/^sweep: 4 runs, 0 cached, 4 to train/);
       expect(cacheEntries(join(dir, "shared-cache")).length).toBe(4);
       lines.length = 0;
-      expect(await main(["--experiment", "LR1,B1", "--preset", "smoke", ...TINY, "--workers", "0", "--out", join(dir, "b")], { log })).toBe(0);
+      expect(await main(["--experiment", "LR1,B1", "--preset", "smoke", ...TINY, "--workers", "0", "--out", join(dir, "b")], { log })).toBe(
+        0,
+      );
       expect(lines.find((l) => l.startsWith("sweep:"))).toMatch(/^sweep: 9 runs, 4 cached, 5 to train/);
       expect(lines.filter((l) => / done in /.test(l)).length).toBe(5);
     } finally {
@@ -188,4 +205,3 @@ describe("the sweep CLI with the shared cache (MONO_CACHE_DIR)", () => {
     }
   }, 60_000);
 });
-

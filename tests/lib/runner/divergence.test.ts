@@ -45,7 +45,9 @@ describe("divergence", () => {
     expect(rows[healthy.run_id].diverged_at).toBeNull();
     expect(rows[healthy.run_id].final_loss).toBeCloseTo(good.final_loss as number, 6);
     // Its checkpoints stop before the divergence; its neurons are still listed.
-    expect(tables.checkpoints.filter((c) => c.run_id === diverging.run_id).every((c) => (c.step as number) < (bad.diverged_at as number))).toBe(true);
+    expect(
+      tables.checkpoints.filter((c) => c.run_id === diverging.run_id).every((c) => (c.step as number) < (bad.diverged_at as number)),
+    ).toBe(true);
     expect(tables.neurons.filter((n) => n.run_id === diverging.run_id).length).toBe(32);
   }, 60_000);
 });

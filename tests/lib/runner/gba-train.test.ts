@@ -9,7 +9,19 @@ import { train } from "../../../src/lib/runner/train.js";
 import { fakeEngineFactory, smallConfig } from "../engines/fixtures.js";
 
 const gbaConfig = (overrides = {}) =>
-  RunConfigSchema.parse(smallConfig({ bias_rule: "gba", steps: 24, gba_every: 4, gba_buffer: 256, gba_groups: 2, gba_p_high: 0.2, gba_p_low: 0.05, gba_gamma: 0.05, ...overrides }));
+  RunConfigSchema.parse(
+    smallConfig({
+      bias_rule: "gba",
+      steps: 24,
+      gba_every: 4,
+      gba_buffer: 256,
+      gba_groups: 2,
+      gba_p_high: 0.2,
+      gba_p_low: 0.05,
+      gba_gamma: 0.05,
+      ...overrides,
+    }),
+  );
 
 /** An engine that records setBiases calls; `withSetBiases: false` leaves the method out. */
 function biasRecordingEngine(withSetBiases: boolean) {
@@ -39,7 +51,10 @@ describe("training with bias_rule = gba", () => {
     expect(calls.map((c) => c.afterStep)).toEqual(Array.from({ length: 25 }, (_, i) => i));
     for (const c of calls) for (const x of c.b) expect(x >= -1 && x <= 0).toBe(true);
     // The biases change only at update steps (4, 8, ...), never in between.
-    const changedAt = calls.slice(1).filter((c, i) => c.b.some((x, j) => x !== calls[i].b[j])).map((c) => c.afterStep);
+    const changedAt = calls
+      .slice(1)
+      .filter((c, i) => c.b.some((x, j) => x !== calls[i].b[j]))
+      .map((c) => c.afterStep);
     expect(changedAt.length).toBeGreaterThan(0);
     for (const step of changedAt) expect(step % 4).toBe(0);
     // The gradient's 123s never survive: the final model has the controller's biases.
@@ -105,7 +120,11 @@ describe("experiment GBA1", () => {
   });
 
   it("runs end to end through the sweep runner (tiny) and records bias_rule and variant", async () => {
-    const specs = expandExperiments(["GBA1"], { preset: "smoke", seeds: 1, overrides: { n_features: 64, m: 16, k: 32, batch: 32, steps: 16 } });
+    const specs = expandExperiments(["GBA1"], {
+      preset: "smoke",
+      seeds: 1,
+      overrides: { n_features: 64, m: 16, k: 32, batch: 32, steps: 16 },
+    });
     const records = await runSweep(specs, { engine: "tfjs", workers: 0, cache: null, log: () => {} });
     expect(records).toHaveLength(GBA1.variants!.length);
     const byVariant = Object.fromEntries(records.map((r) => [r.run.variant, r.run]));

@@ -31,7 +31,9 @@ export async function readTables(dir: string): Promise<Tables> {
     for (const table of TABLES) {
       const columns = table.columns.map((c) => c.name).filter((c) => !TIMING_COLUMNS.includes(c));
       const path = join(dir, `${table.name}.parquet`).replaceAll("'", "''");
-      const reader = await connection.runAndReadAll(`SELECT ${columns.map((c) => `"${c}"`).join(", ")} FROM read_parquet('${path}') ORDER BY ${TABLE_ORDER[table.name]}`);
+      const reader = await connection.runAndReadAll(
+        `SELECT ${columns.map((c) => `"${c}"`).join(", ")} FROM read_parquet('${path}') ORDER BY ${TABLE_ORDER[table.name]}`,
+      );
       tables[table.name] = reader.getRowObjectsJS() as Record<string, unknown>[];
     }
     return tables;
@@ -51,7 +53,9 @@ export function cacheEntries(dir: string): string[] {
   }
   return shards.flatMap((s) => {
     try {
-      return readdirSync(join(dir, s)).filter((f) => f.endsWith(".bin")).map((f) => join(dir, s, f));
+      return readdirSync(join(dir, s))
+        .filter((f) => f.endsWith(".bin"))
+        .map((f) => join(dir, s, f));
     } catch {
       return [];
     }

@@ -56,7 +56,12 @@ describe("experiment SAE1 through the runner", () => {
     expect(again.map((r) => ({ ...r, wall_s: 0 }))).toEqual(rows.map((r) => ({ ...r, wall_s: 0 })));
     // Two worker threads into a fresh cache train every SAE once and give the same rows.
     const lines: string[] = [];
-    const parallel = await runSaeExperiment(specs, { engine: "tfjs", cacheDir: tempDir("mono-sae-cache-"), workers: 2, log: (line) => lines.push(line) });
+    const parallel = await runSaeExperiment(specs, {
+      engine: "tfjs",
+      cacheDir: tempDir("mono-sae-cache-"),
+      workers: 2,
+      log: (line) => lines.push(line),
+    });
     expect(parallel.map((r) => ({ ...r, wall_s: 0 }))).toEqual(rows.map((r) => ({ ...r, wall_s: 0 })));
     expect(lines.filter((l) => l.startsWith("[SAE 1/1 ")).length).toBe(1); // the base model's SAE, in this thread
     expect(lines.filter((l) => / \(\d+\.\d+s\)$/.test(l)).length).toBe(2 * specs.length); // trained once, then read back
@@ -64,7 +69,25 @@ describe("experiment SAE1 through the runner", () => {
 
   it("runs end to end through the sweep CLI on the smoke preset: sae.parquet and a manifest, no empty run tables", async () => {
     const out = tempDir("mono-sae-cli-");
-    const code = await main(["--experiment", "SAE1", "--preset", "smoke", "--set", "k=16", "--set", "steps=16", "--set", "batch=32", "--out", out, "--engine", "tfjs"], { cacheDir: tempDir("mono-sae-cli-cache-"), log: () => {} });
+    const code = await main(
+      [
+        "--experiment",
+        "SAE1",
+        "--preset",
+        "smoke",
+        "--set",
+        "k=16",
+        "--set",
+        "steps=16",
+        "--set",
+        "batch=32",
+        "--out",
+        out,
+        "--engine",
+        "tfjs",
+      ],
+      { cacheDir: tempDir("mono-sae-cli-cache-"), log: () => {} },
+    );
     expect(code).toBe(0);
     const table = await readParquet(join(out, "sae.parquet"));
     expect(table.rows.length).toBe(expandSae({ preset: "smoke" }).length);

@@ -10,9 +10,17 @@ import { cacheEntries, tempDir } from "./helpers.js";
 /** Failures say which run failed and why; the site's data loaders fail with a message and a non-zero exit. */
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-function runLoader(file: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: number; stderr: string }> {
+function runLoader(
+  file: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: number; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", file, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", file, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = 0;
     let stderr = "";
     child.stdout.on("data", (b: Buffer) => (stdout += b.length));
@@ -60,7 +68,9 @@ describe("failures", () => {
     });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe(0);
-    expect(result.stderr).toMatch(/error: data loader sfa \(K0\): timed out \(MONO_LOADER_TIMEOUT_MINUTES=0.0005\)\. time budget of 0.0005 min spent: \d+ of 5 runs finished, \d+ not \(first: K0_smoke_k=\d+_seed=1/);
+    expect(result.stderr).toMatch(
+      /error: data loader sfa \(K0\): timed out \(MONO_LOADER_TIMEOUT_MINUTES=0.0005\)\. time budget of 0.0005 min spent: \d+ of 5 runs finished, \d+ not \(first: K0_smoke_k=\d+_seed=1/,
+    );
     expect(result.stderr).toMatch(/raise MONO_LOADER_TIMEOUT_MINUTES/);
   }, 60_000);
 });

@@ -49,11 +49,23 @@ function compile() {
   const include = nodeHeaders();
   const x86 = process.arch === "x64" || process.arch === "ia32";
   mkdirSync(buildDir, { recursive: true });
-  const common = ["-std=c++17", "-O3", "-fPIC", "-fno-math-errno", "-fvisibility=hidden", `-I${include}`, "-DNAPI_VERSION=8", "-Wall", "-Wno-unused-function"];
+  const common = [
+    "-std=c++17",
+    "-O3",
+    "-fPIC",
+    "-fno-math-errno",
+    "-fvisibility=hidden",
+    `-I${include}`,
+    "-DNAPI_VERSION=8",
+    "-Wall",
+    "-Wno-unused-function",
+  ];
   const objects = [];
   for (const isa of ["avx512", "avx2", "base"]) {
     const object = join(buildDir, `kernels_${isa}.o`);
-    execFileSync(cxx, [...common, ...(x86 ? ISA_FLAGS[isa] : []), "-c", join(sourceDir, `kernels_${isa}.cc`), "-o", object], { stdio: ["ignore", "inherit", "pipe"] });
+    execFileSync(cxx, [...common, ...(x86 ? ISA_FLAGS[isa] : []), "-c", join(sourceDir, `kernels_${isa}.cc`), "-o", object], {
+      stdio: ["ignore", "inherit", "pipe"],
+    });
     objects.push(object);
   }
   const addon = join(buildDir, "addon.o");
@@ -69,7 +81,15 @@ if (force || isStale()) {
     process.stderr.write(`native engine: compiled ${output} (${Date.now() - started} ms)\n`);
   } catch (error) {
     rmSync(output, { force: true }); // never leave a binary that does not match the sources
-    const detail = error?.stderr?.toString().split("\n").find((line) => line.includes("error")) ?? error?.message ?? String(error);
-    process.stderr.write(`warning: the native engine could not be compiled, so --engine native is unavailable (the wasm engine is unaffected): ${detail}\n`);
+    const detail =
+      error?.stderr
+        ?.toString()
+        .split("\n")
+        .find((line) => line.includes("error")) ??
+      error?.message ??
+      String(error);
+    process.stderr.write(
+      `warning: the native engine could not be compiled, so --engine native is unavailable (the wasm engine is unaffected): ${detail}\n`,
+    );
   }
 }

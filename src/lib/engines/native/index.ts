@@ -22,14 +22,29 @@ type Handle = object;
 
 /** The addon's exports (src/addon.cc, "bindings"). */
 interface Addon {
-  create(dims: Int32Array, embedder: Float32Array, projector: Float32Array | null, w1: Float32Array, b: Float32Array, w2: Float32Array): Handle;
+  create(
+    dims: Int32Array,
+    embedder: Float32Array,
+    projector: Float32Array | null,
+    w1: Float32Array,
+    b: Float32Array,
+    w2: Float32Array,
+  ): Handle;
   dispose(h: Handle): void;
   forwardBackward(h: Handle, offsets: Int32Array, indices: Int32Array, values: Float32Array, size: number, l1: number): number;
   lamb(h: Handle, lr: number, biasDecay: number): void;
   /** which: 0 parameters, 1 gradients, 2 first moments, 3 second moments; write: canonical -> engine. */
   transfer(h: Handle, which: number, write: boolean, w1: Float32Array, b: Float32Array, w2: Float32Array): void;
   setBiases(h: Handle, b: Float32Array): void;
-  firingStats(h: Handle, offsets: Int32Array, indices: Int32Array, values: Float32Array, size: number, fired: Int32Array, maxPre: Float32Array): void;
+  firingStats(
+    h: Handle,
+    offsets: Int32Array,
+    indices: Int32Array,
+    values: Float32Array,
+    size: number,
+    fired: Int32Array,
+    maxPre: Float32Array,
+  ): void;
   setThreads(h: Handle, threads: number): void;
   activePairs(h: Handle): number;
   isa(): string;
@@ -206,7 +221,8 @@ export function nativeEngineFactory(options: { threads?: number } = {}): NativeE
       const current = loadNative();
       if ("error" in current) throw new Error(current.error);
       const threads = options.threads ?? defaultThreads();
-      if (threads > availableParallelism() * 4) throw new RangeError(`native engine: ${threads} threads is far more than this machine's ${availableParallelism()} cores`);
+      if (threads > availableParallelism() * 4)
+        throw new RangeError(`native engine: ${threads} threads is far more than this machine's ${availableParallelism()} cores`);
       return new NativeEngine(current.addon, context, threads);
     },
   };

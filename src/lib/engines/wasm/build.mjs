@@ -36,13 +36,19 @@ async function compile() {
   const { error, stderr } = await asc.main(
     [
       `${entry}.ts`,
-      "--outFile", "engine.wasm",
-      "--optimizeLevel", "3",
-      "--shrinkLevel", "0",
-      "--runtime", "stub", // no garbage collector: the kernels manage their own memory
+      "--outFile",
+      "engine.wasm",
+      "--optimizeLevel",
+      "3",
+      "--shrinkLevel",
+      "0",
+      "--runtime",
+      "stub", // no garbage collector: the kernels manage their own memory
       "--noAssert",
-      "--enable", "simd",
-      "--disable", "threads",
+      "--enable",
+      "simd",
+      "--disable",
+      "threads",
       ...(process.argv.includes("--debug") ? ["--debug"] : []), // keep function names, for profiling
     ],
     {

@@ -225,14 +225,16 @@ class WasmSimdEngine implements Engine {
     const vb = align(mb + rows);
     const m2 = align(vb + rows);
     const v2 = align(m2 + rows * this.op);
-    if (align(v2 + rows * this.op) !== this.wasm.ptrET()) throw new Error("wasm engine: the kernels' memory layout is not the one exportState expects");
+    if (align(v2 + rows * this.op) !== this.wasm.ptrET())
+      throw new Error("wasm engine: the kernels' memory layout is not the one exportState expects");
     return { m1, v1, mb, vb, m2, v2 };
   }
 
   /** Copy tensors from the canonical layout into the kernels' padded one (the inverse of `canonical`). */
   private writePadded(w1At: number, bAt: number, w2tAt: number, t: { w1: Float32Array; b: Float32Array; w2: Float32Array }): void {
     const { k, m, outDim, mp, op } = this;
-    if (t.w1.length !== k * m || t.b.length !== k || t.w2.length !== outDim * k) throw new RangeError("importState: tensor sizes do not match this engine");
+    if (t.w1.length !== k * m || t.b.length !== k || t.w2.length !== outDim * k)
+      throw new RangeError("importState: tensor sizes do not match this engine");
     const paddedW1 = this.f32(w1At, k * mp);
     for (let j = 0; j < k; j++) paddedW1.set(t.w1.subarray(j * m, (j + 1) * m), j * mp);
     this.f32(bAt, k).set(t.b);
