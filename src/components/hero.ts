@@ -4,25 +4,8 @@
  * counted, and the loss divided by the loss of predicting zero (so the tasks' and densities' losses share a scale).
  * Without the zero_loss column it falls back to one task and density (the decoder at eps = 1/64). Pure.
  */
+import { RUN_CONFIG_FIELDS } from "../lib/protocol/fields.js";
 export type Row = Record<string, unknown>;
-
-/** Fields that make a run's config; two runs equal on all of them trained the same thing (twins). */
-const CONFIG_KEY = [
-  "task",
-  "activation",
-  "sampler",
-  "n_features",
-  "m",
-  "k",
-  "eps",
-  "lr",
-  "init_bias",
-  "decay",
-  "l1",
-  "batch",
-  "steps",
-  "seed",
-];
 
 export interface Hero {
   rows: Row[];
@@ -47,7 +30,7 @@ export function heroRows(all: Row[]): Hero {
   const seen = new Set<string>();
   const distinct: Row[] = [];
   for (const r of atScale) {
-    const key = CONFIG_KEY.map((f) => String(r[f])).join("|");
+    const key = RUN_CONFIG_FIELDS.map((f) => String(r[f])).join("|");
     if (seen.has(key)) continue;
     seen.add(key);
     distinct.push(r);

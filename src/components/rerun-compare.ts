@@ -5,31 +5,16 @@
 import type { RunConfig } from "../lib/protocol/config.js";
 import type { RunSpec } from "../lib/experiments/sweep.js";
 import { TABLES } from "../lib/runner/tables.js";
+import { RUN_CONFIG_FIELDS } from "../lib/protocol/fields.js";
 
 export type Row = Record<string, unknown>;
 
-const CONFIG_FIELDS = [
-  "task",
-  "activation",
-  "sampler",
-  "n_features",
-  "m",
-  "k",
-  "eps",
-  "lr",
-  "init_bias",
-  "decay",
-  "l1",
-  "batch",
-  "steps",
-  "seed",
-] as const;
 const GBA_COLUMNS = ["gba_groups", "gba_p_high", "gba_p_low", "gba_every", "gba_buffer", "gba_gamma"] as const;
 
 /** The RunSpec a published row was trained from (its config columns, run id, experiment, preset, nominal decay). */
 export function specFromRow(row: Row): RunSpec {
   const config: Record<string, unknown> = {};
-  for (const f of CONFIG_FIELDS) {
+  for (const f of RUN_CONFIG_FIELDS) {
     if (row[f] === undefined || row[f] === null) throw new Error(`run ${String(row.run_id)} has no ${f}: cannot re-run it`);
     config[f] = row[f];
   }
