@@ -4,6 +4,7 @@
  * text are pure functions (unit-tested); the DOM parts only wrap them.
  */
 import { html } from "htl";
+import { RUN_CONFIG_FIELDS } from "../lib/protocol/fields.js";
 
 export type Row = Record<string, unknown>;
 
@@ -31,26 +32,8 @@ export function oneRunCommand(run: Row, all: Row[], preset: string): { command: 
   return { command, note };
 }
 
-const CONFIG = [
-  "experiment",
-  "preset",
-  "task",
-  "activation",
-  "sampler",
-  "n_features",
-  "m",
-  "k",
-  "eps",
-  "lr",
-  "init_bias",
-  "decay",
-  "decay_nominal",
-  "l1",
-  "batch",
-  "steps",
-  "seed",
-  "engine",
-];
+// The run's config (the one list, protocol/fields.ts), with the Table 1 decay shown beside the trained one.
+const CONFIG = ["experiment", "preset", ...RUN_CONFIG_FIELDS.flatMap((f) => (f === "decay" ? [f, "decay_nominal"] : [f])), "engine"];
 const OUTCOME = [
   "status",
   "converged",
