@@ -438,13 +438,22 @@ export function histogramSpec(rows: Datum[], o: SizeOptions & { field: string; g
 /** Lines of y against x, one per series (amplitude responses, singular values...). */
 export function linesSpec(
   rows: Datum[],
-  o: SizeOptions & { x: string; y: string; series: string; xTitle?: string; yTitle?: string; logY?: boolean; points?: boolean },
+  o: SizeOptions & {
+    x: string;
+    y: string;
+    series: string;
+    xTitle?: string;
+    yTitle?: string;
+    logX?: boolean;
+    logY?: boolean;
+    points?: boolean;
+  },
 ): Spec {
   return {
     ...base(o, rows),
     mark: { type: "line", point: o.points ?? false, strokeWidth: 2 },
     encoding: {
-      x: { field: o.x, type: "quantitative", title: o.xTitle ?? label(o.x) },
+      x: { field: o.x, type: "quantitative", title: o.xTitle ?? label(o.x), ...(o.logX ? { scale: { type: "log", base: 2 } } : {}) },
       y: { field: o.y, type: "quantitative", title: o.yTitle ?? label(o.y), scale: o.logY ? { type: "log" } : { zero: false } },
       color: { field: o.series, type: "nominal", title: label(o.series), scale: { range: OKABE_ITO } },
       strokeDash: { field: o.series, type: "nominal", title: label(o.series) },

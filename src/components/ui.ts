@@ -128,6 +128,11 @@ export function table(
   </table>` as HTMLElement;
 }
 
+/** A rounded whole number (seconds, counts), or "–" when missing. */
+export const whole = (v: unknown) =>
+  typeof v === "number" && Number.isFinite(v) ? String(Math.round(v)) : v === null || v === undefined ? "–" : String(v);
+
+/** A number to `digits` significant digits (1 to 100), or "–" when missing. */
 export const fmt =
   (digits = 3) =>
   (v: unknown) =>

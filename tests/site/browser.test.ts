@@ -26,6 +26,7 @@ export const PAGES: { path: string; name: string; minCharts: number }[] = [
   { path: "/other-tasks", name: "other-tasks", minCharts: 3 },
   { path: "/mechanism", name: "mechanism", minCharts: 4 },
   { path: "/beyond", name: "beyond", minCharts: 1 },
+  { path: "/regime", name: "regime", minCharts: 5 },
   { path: "/explorer", name: "explorer", minCharts: 2 },
   { path: "/reproduce", name: "reproduce", minCharts: 0 },
   { path: "/chain", name: "chain", minCharts: 1 },

@@ -15,7 +15,6 @@ import { IncompleteSweepError, RunFailedError, runSweep } from "../runner/sweep.
 // SAE1 is its own pipeline (sparse autoencoders), planned and run apart from the toy-model runs.
 import { expandSae, SAE1_ID, type SaeSpec } from "../experiments/sae1.js";
 import { runSaeExperiment, writeSaeParquet } from "../runner/sae.js";
-import { expandRegime1, REGIME1_ID } from "../experiments/regime1.js";
 import {
   choiceText,
   integerText,
@@ -196,11 +195,8 @@ export function planSweep(argv: string[]): SweepPlan | "list" | null {
   let sae: SaeSpec[] | null = null;
   try {
     if (wantsSae) sae = expandSae({ preset: flags.preset, seeds: flags.seeds, overrides });
-    const toy = experiments === "all" ? "all" : experiments.filter((id) => id !== SAE1_ID && id !== REGIME1_ID);
+    const toy = experiments === "all" ? "all" : experiments.filter((id) => id !== SAE1_ID);
     specs = toy === "all" || toy.length > 0 ? expandExperiments(toy, { preset: flags.preset, seeds: flags.seeds, overrides }) : [];
-    // REGIME1 (the batch ladder) sets batch and lr per rung: its own expansion.
-    if (experiments !== "all" && experiments.includes(REGIME1_ID))
-      specs = [...specs, ...expandRegime1({ preset: flags.preset, seeds: flags.seeds, overrides })];
   } catch (error) {
     if (error instanceof z.ZodError) throw configError(error, overrides);
     throw error;

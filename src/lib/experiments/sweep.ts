@@ -1,6 +1,7 @@
 import { RunConfigSchema, withGbaDefaults, type RunConfig } from "../protocol/config.js";
 import { findExperiment } from "./beyond.js";
 import { PAPER_BATCH_TIMES_WIDTH, PRESETS, scaledDecay, type Preset } from "./presets.js";
+import { expandRegime1, REGIME1_ID } from "./regime1.js";
 import { EXPERIMENTS, type Experiment, type SweptField } from "./table1.js";
 
 /** One run of a sweep: its identity and the exact config it trains. */
@@ -111,14 +112,13 @@ export function expandExperiment(experiment: Experiment, options: SweepOptions =
   return runs;
 }
 
+/** Every run of the named experiments ("all": Table 1's), in order. REGIME1, the batch ladder, expands its own rungs. */
 export function expandExperiments(ids: string[] | "all", options: SweepOptions = {}): RunSpec[] {
-  const experiments =
-    ids === "all"
-      ? EXPERIMENTS
-      : ids.map((id) => {
-          const found = findExperiment(id);
-          if (!found) throw new Error(`unknown experiment "${id}" (known: ${EXPERIMENTS.map((e) => e.id).join(", ")})`);
-          return found;
-        });
-  return experiments.flatMap((e) => expandExperiment(e, options));
+  if (ids === "all") return EXPERIMENTS.flatMap((e) => expandExperiment(e, options));
+  return ids.flatMap((id) => {
+    if (id === REGIME1_ID) return expandRegime1(options);
+    const found = findExperiment(id);
+    if (!found) throw new Error(`unknown experiment "${id}" (known: ${EXPERIMENTS.map((e) => e.id).join(", ")}, GBA1, ${REGIME1_ID})`);
+    return expandExperiment(found, options);
+  });
 }

@@ -35,7 +35,7 @@ function append(appender: DuckDBAppender, type: ColumnType, value: Value): void 
 }
 
 /** Rows of one table, as column-name -> value getters over the records, without materialising row objects. */
-function* tableRows(name: TableSpec["name"], records: RunRecord[]): Generator<Record<string, Value>> {
+export function* tableRows(name: TableSpec["name"], records: RunRecord[]): Generator<Record<string, Value>> {
   for (const record of records) {
     const run_id = record.run.run_id as string;
     if (name === "runs") yield record.run;
@@ -120,6 +120,21 @@ export async function writeTables(
     connection.closeSync();
     instance.closeSync();
   }
+}
+
+/** One table's rows as JSON-safe objects (the contract's columns only; NaN, infinities and missing values become
+ * null), sorted as in Parquet by run id: what the narrative pages chart without DuckDB-WASM. */
+export function tableJsonRows(records: RunRecord[], table: TableSpec["name"]): Record<string, string | number | boolean | null>[] {
+  const columns = tableSpec(table).columns.map((c) => c.name);
+  const rows = [...tableRows(table, records)].map((row) =>
+    Object.fromEntries(
+      columns.map((c) => {
+        const v = row[c];
+        return [c, v === undefined || (typeof v === "number" && !Number.isFinite(v)) ? null : v];
+      }),
+    ),
+  );
+  return rows.sort((a, b) => String(a.run_id).localeCompare(String(b.run_id)) || Number(a.step ?? 0) - Number(b.step ?? 0));
 }
 
 /** One table as Parquet bytes (for data loaders, which write their file to stdout). */

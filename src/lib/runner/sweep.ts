@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { availableParallelism } from "node:os";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { PAPER_REGIME } from "../experiments/paper-reports.js";
 import type { RunSpec } from "../experiments/sweep.js";
 import { engineById } from "../engines/index.js";
 import { cacheKey, RunCache } from "./cache.js";
@@ -130,6 +131,18 @@ export async function runSweep(specs: RunSpec[], options: SweepRunOptions = {}):
   log(
     `sweep: ${specs.length} runs, ${cachedCount} cached${twinCount ? `, ${twinCount} the same as another run` : ""}, ${todo.length} to train with engine ${factory.id}`,
   );
+  if (specs.length > 0) {
+    // Name the regime up front: the noise scale lr / sqrt(batch) decides it as much as lr does (docs/regime.md).
+    const noise = specs.map((s) => s.config.lr / Math.sqrt(s.config.batch));
+    const range = (xs: number[]) => {
+      const [lo, hi] = [Math.min(...xs), Math.max(...xs)].map((x) => x.toExponential(1));
+      return lo === hi ? lo : `${lo} to ${hi}`;
+    };
+    log(
+      `sweep: noise scale lr/sqrt(batch) ${range(noise)} (the paper's runs: ${range([PAPER_REGIME.noiseMin, PAPER_REGIME.noiseMax])}), ` +
+        `i.e. paper_lr ${range(noise.map((n) => n * Math.sqrt(PAPER_REGIME.batch)))}`,
+    );
+  }
   let outOfTime = false;
   if (todo.length > 0) {
     const totalCost = todo.reduce((sum, s) => sum + cost(s), 0);
