@@ -14,6 +14,7 @@ import { AXIS_FIELDS } from "./urlstate.js";
 import { CATEGORY_VALUES } from "./sql.js";
 const EXPLORER_EXPERIMENTS = CATEGORY_VALUES.experiment;
 import { meanInterval } from "./verdicts.js";
+import { claimVerdict } from "./claims.js";
 import { html } from "htl";
 
 /** The preset the site was built with (from the data). */
@@ -58,16 +59,23 @@ export function exploreQuery(experiments: string[], x?: string, y?: string): str
 export const scaleOf = (r: Row) => `${r.steps} steps × batch ${r.batch}`;
 
 /** Mean and 95% interval over seeds of y for each (series, x). */
-export function aggregate(rows: Row[], x: string, y: string, series: (r: Row) => string = (r) => String(r.experiment)): SweepPoint[] {
-  const groups = new Map<string, { x: number; series: string; scale: string; ys: number[]; collapsed: number }>();
+export function aggregate(
+  rows: Row[],
+  x: string,
+  y: string,
+  series: (r: Row) => string = (r) => String(r.experiment),
+  used?: ReadonlySet<string>,
+): SweepPoint[] {
+  const groups = new Map<string, { x: number; series: string; scale: string; ys: number[]; collapsed: number; used: number }>();
   for (const r of rows) {
     if (r.status !== "ok") continue;
     const s = series(r);
     // Runs at different scales are different points (and lines), never averaged together.
     const key = `${s}|${scaleOf(r)}|${r[x]}`;
-    const g = groups.get(key) ?? { x: Number(r[x]), series: s, scale: scaleOf(r), ys: [], collapsed: 0 };
+    const g = groups.get(key) ?? { x: Number(r[x]), series: s, scale: scaleOf(r), ys: [], collapsed: 0, used: 0 };
     g.ys.push(Number(r[y]));
     if (r.collapsed === true) g.collapsed++;
+    if (used?.has(String(r.run_id))) g.used++;
     groups.set(key, g);
   }
   return [...groups.values()]
@@ -82,6 +90,7 @@ export function aggregate(rows: Row[], x: string, y: string, series: (r: Row) =>
         hi: ci.hi,
         n: ci.n,
         collapsed: g.collapsed,
+        ...(used ? { used: g.used === g.ys.length } : {}),
       };
     })
     .filter((p) => Number.isFinite(p.mean))
@@ -97,13 +106,17 @@ export interface SweepFigureOptions {
   caption: string;
   rule?: { x: number; label: string };
   series?: (r: Row) => string;
+  /** The claims whose verdicts this figure shows: their runs get filled markers, every other run hollow ones. */
+  claims?: number[];
 }
 
 /** A final metric against the swept value for some experiments. */
 export async function sweepFigure(o: SweepFigureOptions): Promise<HTMLElement> {
   const [all, preset] = await Promise.all([runs(), sitePreset()]);
   const rows = all.filter((r) => o.experiments.includes(String(r.experiment)));
-  const points = aggregate(rows, o.x, o.y, o.series);
+  const verdicts = o.claims ? await Promise.all(o.claims.map(claimVerdict)) : [];
+  const used = o.claims ? new Set(verdicts.flatMap((v) => v.used_run_ids)) : undefined;
+  const points = aggregate(rows, o.x, o.y, o.series, used);
   const flat = flatValue(points.map((p) => p.mean));
   if (flat !== null) {
     // A chart with one tick says nothing a sentence cannot: say it.
@@ -122,7 +135,7 @@ export async function sweepFigure(o: SweepFigureOptions): Promise<HTMLElement> {
   const collapsed = points.reduce((sum, p) => sum + (p.collapsed ?? 0), 0);
   return chartFigure(sweepSpec(points, { x: o.x, y: o.y, width: o.width, rule: o.rule }), {
     number: o.number,
-    caption: `${o.caption}${collapsed ? ` A red × marks the settings where runs collapsed (${collapsed} run${collapsed === 1 ? "" : "s"}: at least 99% of neurons dead, or a loss no better than predicting zero); their values are in the means.` : ""}`,
+    caption: `${o.caption}${o.claims ? ` Filled markers: settings whose runs the verdict${o.claims.length > 1 ? "s" : ""} of claim${o.claims.length > 1 ? "s" : ""} ${o.claims.join(" and ")} used; hollow: runs ${o.claims.length > 1 ? "they" : "it"} did not use (outside the premise, or not what the claim speaks about).` : ""}${collapsed ? ` A red × marks the settings where runs collapsed (${collapsed} run${collapsed === 1 ? "" : "s"}: at least 99% of neurons dead, or a loss no better than predicting zero); their values are in the means.` : ""}`,
     runs: describeRuns(rows, o.experiments, preset, points),
     command: commandFor(o.experiments, preset),
     explore: exploreQuery(o.experiments, o.x, o.y),

@@ -219,6 +219,9 @@ export interface SweepPoint {
   scale?: string;
   /** Runs at this setting that collapsed (all or nearly all neurons dead, or no better than predicting zero). */
   collapsed?: number;
+  /** When the figure names claims: whether every run at this setting was used by their verdicts (filled marker), or
+   * not (hollow marker). */
+  used?: boolean;
 }
 
 export interface SweepOptions extends SizeOptions {
@@ -242,9 +245,11 @@ export function sweepSpec(points: SweepPoint[], o: SweepOptions): Spec {
     : { field: "series", type: "nominal", title: o.seriesTitle ?? "experiment", scale: { range: OKABE_ITO } };
   const scales = [...new Set(points.map((p) => p.scale).filter(Boolean))];
   const dash = scales.length > 1 ? { strokeDash: { field: "scale", type: "nominal", title: "steps × batch", sort: scales } } : {};
+  // Filled markers for the settings a verdict used, hollow for the rest, when the figure says which claims it serves.
+  const marks = points.some((p) => p.used !== undefined);
   const layers: Spec[] = [
     {
-      mark: { type: "line", point: { size: 50, filled: true } },
+      mark: { type: "line", point: marks ? false : { size: 50, filled: true } },
       encoding: {
         x,
         y: { field: "mean", type: "quantitative", title: label(o.y), scale: { zero: false } },
@@ -262,6 +267,24 @@ export function sweepSpec(points: SweepPoint[], o: SweepOptions): Spec {
       },
     },
   ];
+  if (marks) {
+    layers.push({
+      mark: { type: "point", size: 60, strokeWidth: 1.5, filled: false },
+      encoding: {
+        x,
+        y: { field: "mean", type: "quantitative", title: label(o.y) },
+        color,
+        fill: { condition: { test: "datum.used", ...color, legend: null }, value: "white" },
+        tooltip: [
+          { field: "series" },
+          { field: "x", title: label(o.x) },
+          { field: "mean", title: label(o.y), format: ".4g" },
+          { field: "n", title: "seeds" },
+          { field: "used", title: "used by the verdict" },
+        ],
+      },
+    });
+  }
   if (points.some((p) => p.lo !== null && p.hi !== null)) {
     layers.push({
       transform: [{ filter: "datum.lo !== null && datum.hi !== null" }],

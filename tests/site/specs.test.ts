@@ -206,4 +206,23 @@ describe("heatmap", () => {
     const one = sweepSpec([pts[0]], { x: "lr", y: "mono_per_feature", width: 300 }) as Spec;
     expect(one.layer[0].encoding.strokeDash).toBeUndefined();
   });
+  it("sweep: settings a verdict used get filled markers, the others hollow ones; without claims, plain filled points", () => {
+    const pts = [
+      { x: 0.01, series: "LR3", mean: 0.5, lo: null, hi: null, n: 1, used: true },
+      { x: 0.03, series: "LR3", mean: 0.7, lo: null, hi: null, n: 1, used: false },
+    ];
+    const s = sweepSpec(pts, { x: "lr", y: "mono_per_feature", width: 300 }) as Spec;
+    expect(s.layer[0].mark.point).toBe(false);
+    const markers = s.layer[1];
+    expect(markers.mark).toMatchObject({ type: "point", filled: false });
+    expect(markers.encoding.fill.condition.test).toBe("datum.used");
+    expect(markers.encoding.fill.condition.field).toBe(markers.encoding.color.field);
+    expect(markers.encoding.fill.value).toBe("white");
+    const plain = sweepSpec(
+      pts.map(({ used: _, ...p }) => p),
+      { x: "lr", y: "mono_per_feature", width: 300 },
+    ) as Spec;
+    expect(plain.layer[0].mark.point).toMatchObject({ filled: true });
+    expect(plain.layer.some((l: Spec) => l.encoding?.fill)).toBe(false);
+  });
 });
