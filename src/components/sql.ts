@@ -1,38 +1,19 @@
 /**
  * SQL builders. Every identifier comes from a whitelist and every value is either a number checked to be finite or
  * a string from a whitelist (or a run id matching a strict pattern, quoted). Nothing else reaches DuckDB.
+ * The lists come from the library (Table 1, the protocol's enumerations, the data contract), defined once there.
  */
+import { PRESET_IDS } from "../lib/experiments/presets.js";
+import { EXPERIMENTS } from "../lib/experiments/table1.js";
+import { ACTIVATIONS, SAMPLERS, TASKS } from "../lib/protocol/fields.js";
+import { RUN_STATUSES, SNAPSHOT_METRICS } from "../lib/runner/tables.js";
+
 export const CONFIG_FIELDS = ["k", "lr", "eps", "init_bias", "decay", "decay_nominal", "l1", "batch", "steps", "seed"] as const;
 export const CATEGORY_FIELDS = ["experiment", "task", "activation", "sampler", "engine", "status", "preset"] as const;
-export const METRIC_FIELDS = [
-  "final_loss",
-  "mono_per_feature",
-  "mono_per_neuron",
-  "mono_neurons",
-  "features_covered",
-  "mean_bias",
-  "dead_neurons",
-  "dead_on_data",
-  "live_poly_neurons",
-  "mono_share_of_live",
-  "positive_bias_neurons",
-  "noise_scale",
-  "paper_lr",
-  "wall_s",
-] as const;
-export const CHECKPOINT_METRICS = [
-  "loss",
-  "mono_per_feature",
-  "mono_per_neuron",
-  "mono_neurons",
-  "features_covered",
-  "mean_bias",
-  "dead_neurons",
-  "dead_on_data",
-  "live_poly_neurons",
-  "mono_share_of_live",
-  "positive_bias_neurons",
-] as const;
+/** The runs table's metrics, in the Explorer's order: the final loss, every snapshot metric, then the regime and cost. */
+export const METRIC_FIELDS = ["final_loss", ...SNAPSHOT_METRICS, "noise_scale", "paper_lr", "wall_s"] as const;
+/** The checkpoints table's metrics. */
+export const CHECKPOINT_METRICS = ["loss", ...SNAPSHOT_METRICS] as const;
 export const TABLE_NAMES = ["runs", "checkpoints", "losses", "neurons"] as const;
 
 export type ConfigField = (typeof CONFIG_FIELDS)[number];
@@ -45,34 +26,12 @@ const CATEGORY = new Set<string>(CATEGORY_FIELDS);
 const CHECKPOINT = new Set<string>(CHECKPOINT_METRICS);
 /** Allowed string values of the category columns (the protocol's enumerations and Table 1's ids). */
 export const CATEGORY_VALUES: Record<string, readonly string[]> = {
-  experiment: [
-    "LR1",
-    "LR2",
-    "LR3",
-    "LR4",
-    "LR5",
-    "B1",
-    "B2",
-    "B3",
-    "B4",
-    "B5",
-    "B3-GeLU",
-    "E1",
-    "E2",
-    "E3",
-    "E4",
-    "K0",
-    "K1",
-    "K2",
-    "RG1",
-    "RP1",
-    "D1",
-  ],
-  task: ["decoder", "reprojector", "abs"],
-  activation: ["relu", "gelu", "xexp"],
-  sampler: ["equal", "power_law"],
-  status: ["ok", "diverged"],
-  preset: ["smoke", "quick", "converged", "paper"],
+  experiment: EXPERIMENTS.map((e) => e.id),
+  task: TASKS,
+  activation: ACTIVATIONS,
+  sampler: SAMPLERS,
+  status: RUN_STATUSES,
+  preset: PRESET_IDS,
 };
 
 export class SqlError extends Error {}

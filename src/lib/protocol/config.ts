@@ -1,18 +1,9 @@
 import { z } from "zod";
 import { GBA_DEFAULTS } from "./gba.js";
 
-/** Everything one training run depends on. Keys are snake_case because they are also the Parquet columns and the
- * `--set key=value` names: one spelling from the CLI to the browser. */
-export const TASKS = ["decoder", "reprojector", "abs"] as const;
-export const ACTIVATIONS = ["relu", "gelu", "xexp"] as const;
-export const SAMPLERS = ["equal", "power_law"] as const;
-/** How the first-layer biases are set: `paper` (init offset, gradient, decay) or `gba` (Group Bias Adaptation). */
-export const BIAS_RULES = ["paper", "gba"] as const;
-
-/** The form of the monosemanticity score (see protocol/metrics.ts): `paper` (eq. 7 as written; absent means paper) or
- * `code` (the authors' published script). It changes what is measured, not what is trained. */
-export const METRIC_FORMS = ["paper", "code"] as const;
-export type MetricForm = (typeof METRIC_FORMS)[number];
+// The enumerations live in the zod-free ./fields.ts, so that the browser can import them without zod.
+export { ACTIVATIONS, BIAS_RULES, METRIC_FORMS, SAMPLERS, TASKS, type MetricForm } from "./fields.js";
+import { ACTIVATIONS, BIAS_RULES, METRIC_FORMS, SAMPLERS, TASKS } from "./fields.js";
 
 export type Task = (typeof TASKS)[number];
 export type Activation = (typeof ACTIVATIONS)[number];

@@ -131,9 +131,9 @@ export async function runSweep(specs: RunSpec[], options: SweepRunOptions = {}):
   log(
     `sweep: ${specs.length} runs, ${cachedCount} cached${twinCount ? `, ${twinCount} the same as another run` : ""}, ${todo.length} to train with engine ${factory.id}`,
   );
-  if (specs.length > 0) {
-    // Name the regime up front: the noise scale lr / sqrt(batch) decides it as much as lr does (docs/regime.md).
-    const noise = specs.map((s) => s.config.lr / Math.sqrt(s.config.batch));
+  if (todo.length > 0) {
+    // Name the regime of what is about to train: the noise scale lr / sqrt(batch) decides it as much as lr does (docs/regime.md).
+    const noise = todo.map((s) => s.config.lr / Math.sqrt(s.config.batch));
     const range = (xs: number[]) => {
       const [lo, hi] = [Math.min(...xs), Math.max(...xs)].map((x) => x.toExponential(1));
       return lo === hi ? lo : `${lo} to ${hi}`;

@@ -1,4 +1,5 @@
 import { biasRule, type RunConfig } from "../protocol/config.js";
+import type { RUN_STATUSES } from "./tables.js";
 import {
   EVAL_SAMPLES,
   firingCounts,
@@ -26,7 +27,7 @@ export interface Checkpoint extends ModelMetrics, LiveMetrics {
 
 export interface RunOutcome {
   engine: string;
-  status: "ok" | "diverged";
+  status: (typeof RUN_STATUSES)[number];
   /** Step at which the loss first became NaN or infinite (null when it never did). */
   diverged_at: number | null;
   /** Mean task loss over the last 1/32 of the steps. */
