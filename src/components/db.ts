@@ -5,6 +5,7 @@
  * needs its Parquet extension (which it would download from an extension host).
  */
 import * as duckdb from "@duckdb/duckdb-wasm";
+import type { Table } from "apache-arrow";
 import initParquet, { readParquet } from "parquet-wasm/esm";
 
 const DUCKDB_WASM = import.meta.resolve("@duckdb/duckdb-wasm/dist/duckdb-eh.wasm");
@@ -79,6 +80,20 @@ export function loadTable(name: string, url: string): Promise<void> {
     tables.set(name, loading);
   }
   return loading;
+}
+
+/**
+ * Append rows (an Arrow table with a subset of the table's columns, e.g. the reader's own runs) to a loaded table,
+ * matching columns by name. Values go in as Arrow data, never as SQL text.
+ */
+export async function appendRows(name: string, rows: Table): Promise<void> {
+  if (!IDENTIFIER.test(name)) throw new Error(`invalid table name ${JSON.stringify(name)}`);
+  await tables.get(name);
+  const conn = await connect();
+  const staging = `${name}_appended`;
+  await conn.insertArrowTable(rows, { name: staging, create: true });
+  await conn.query(`INSERT INTO ${name} BY NAME SELECT * FROM ${staging}`);
+  await conn.query(`DROP TABLE ${staging}`);
 }
 
 /** Run SQL (built only by ./sql.ts from whitelisted identifiers and numbers) and return plain objects. */

@@ -129,17 +129,3 @@ export function toCsv(rows: Row[]): string {
   };
   return [columns.join(","), ...rows.map((r) => columns.map((c) => quote(r[c])).join(","))].join("\n") + "\n";
 }
-
-/** A button that downloads the rows as CSV (built when clicked, from the rows the views show). */
-export function csvDownload(rows: Row[], filename: string): HTMLElement {
-  const button = html`<button type="button" id="download-csv">Download these ${rows.length} rows as CSV</button>` as HTMLButtonElement;
-  button.addEventListener("click", () => {
-    const url = URL.createObjectURL(new Blob([toCsv(rows)], { type: "text/csv" }));
-    const a = html`<a href=${url} download=${filename}></a>` as HTMLAnchorElement;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  });
-  return html`<p class="downloads-inline">${button}</p>` as HTMLElement;
-}

@@ -1,18 +1,18 @@
 /**
  * The playground: the reader sets a config, and it trains in a Web Worker (rerun.ts startRun) on the wasm engine as
  * the inputs change. Small configs retrain by themselves ~0.5 s after the last change; larger ones wait for Train.
- * The config lives in the URL; finished runs are kept in this browser (localStorage) and downloadable as CSV.
+ * The config lives in the URL; finished runs are kept in this browser (reader-runs.ts), downloadable as CSV or
+ * Parquet, and shown in the Explorer beside the sweep's.
  */
 import type { RunConfig } from "../lib/protocol/config.js";
 import { PAPER_REPORTS } from "../lib/experiments/paper-reports.js";
 import { heatmapOrder, heatmapPixels, pixelsToDataUrl, poolFactor, type NeuronRow, type SfaRow } from "./heatmap.js";
-import { toCsv } from "./explorer.js";
+import { downloadButtons } from "./parquet-download.js";
+import { clearReaderRuns, readerRuns, saveReaderRun } from "./reader-runs.js";
 import { AUTO_MAX_S, CHOICES, CLAIM_OF, DEFAULTS, encodeConfig, nearestRow, parseConfig, type Field } from "./playground-config.js";
 import { sortedBiases } from "./playground-plot.js";
 import { duration, estimateSeconds, liveCurves, measuredRate, startRun, type RunHandle } from "./rerun.js";
 import type { SnapshotMessage } from "./rerun-worker.js";
-
-const STORE = "mono-playground-runs";
 
 function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -62,14 +62,6 @@ function heatmap(sfa: Float32Array, k: number, n: number, side: number): HTMLEle
       `Single-feature activations: ${k} neurons (rows, most monosemantic first) × ${n} features; brighter is larger (max ${image.max.toPrecision(3)}).`,
     ),
   );
-}
-
-function loadStore(): Record<string, unknown>[] {
-  try {
-    return JSON.parse(localStorage.getItem(STORE) ?? "[]");
-  } catch {
-    return [];
-  }
 }
 
 /** The whole page below the title. */
@@ -140,7 +132,7 @@ export function playgroundApp(o: { width: number }): HTMLElement {
   };
   snapPick.oninput = showSnapshot;
   const drawTable = () => {
-    const rows = loadStore();
+    const rows = readerRuns();
     const cols = [
       "run_id",
       "k",
@@ -160,15 +152,10 @@ export function playgroundApp(o: { width: number }): HTMLElement {
       "wall_s",
     ];
     const fmt = (v: unknown) => (typeof v === "number" ? String(+v.toPrecision(4)) : String(v ?? "–"));
-    const download = h("button", { type: "button", class: "playground-csv" }, `Download ${rows.length} runs as CSV`);
-    download.onclick = () => {
-      const a = h("a", { href: URL.createObjectURL(new Blob([toCsv(rows)], { type: "text/csv" })), download: "playground-runs.csv" });
-      document.body.append(a);
-      a.click();
-      a.remove();
-    };
+    const downloads = downloadButtons(rows, "playground-runs", `${rows.length} runs`);
     const clear = h("button", { type: "button" }, "Clear");
-    clear.onclick = () => (localStorage.removeItem(STORE), drawTable());
+    clear.onclick = () => (clearReaderRuns(), drawTable());
+    downloads.append(" ", clear);
     tableBox.replaceChildren(
       rows.length
         ? h(
@@ -178,7 +165,8 @@ export function playgroundApp(o: { width: number }): HTMLElement {
             ...rows.map((r) => h("tr", {}, ...cols.map((c) => h("td", {}, fmt(r[c]))))),
           )
         : h("p", { class: "muted" }, "No finished runs yet."),
-      h("p", {}, download, " ", clear),
+      downloads,
+      h("p", { class: "muted" }, "These runs are also in the Explorer, beside the sweep's (experiment “playground”)."),
     );
   };
   drawTable();
@@ -233,7 +221,7 @@ export function playgroundApp(o: { width: number }): HTMLElement {
       const done = await current.done;
       if (handle !== current) return;
       const { preset: _p, experiment: _e, ...row } = done.row;
-      localStorage.setItem(STORE, JSON.stringify([...loadStore().filter((r) => r.run_id !== row.run_id), row]));
+      saveReaderRun(row);
       drawTable();
       app.dataset.state = "done";
       status.replaceChildren(

@@ -7,6 +7,7 @@ import { PRESET_IDS } from "../lib/experiments/presets.js";
 import { EXPERIMENTS } from "../lib/experiments/table1.js";
 import { ACTIVATIONS, SAMPLERS, TASKS } from "../lib/protocol/fields.js";
 import { RUN_STATUSES, SNAPSHOT_METRICS } from "../lib/runner/tables.js";
+import { READER_EXPERIMENT } from "./reader-runs.js";
 
 export const CONFIG_FIELDS = ["k", "lr", "eps", "init_bias", "decay", "decay_nominal", "l1", "batch", "steps", "seed"] as const;
 export const CATEGORY_FIELDS = ["experiment", "task", "activation", "sampler", "engine", "status", "preset"] as const;
@@ -26,12 +27,13 @@ const CATEGORY = new Set<string>(CATEGORY_FIELDS);
 const CHECKPOINT = new Set<string>(CHECKPOINT_METRICS);
 /** Allowed string values of the category columns (the protocol's enumerations and Table 1's ids). */
 export const CATEGORY_VALUES: Record<string, readonly string[]> = {
-  experiment: EXPERIMENTS.map((e) => e.id),
+  // The reader's own playground runs (reader-runs.ts) are rows too, under experiment and preset "playground".
+  experiment: [...EXPERIMENTS.map((e) => e.id), READER_EXPERIMENT],
   task: TASKS,
   activation: ACTIVATIONS,
   sampler: SAMPLERS,
   status: RUN_STATUSES,
-  preset: PRESET_IDS,
+  preset: [...PRESET_IDS, READER_EXPERIMENT],
 };
 
 export class SqlError extends Error {}

@@ -182,6 +182,29 @@ describe.skipIf(SKIP)("re-run and playground in Chromium", () => {
     expect(stored.map((r) => r.seed)).toEqual(expect.arrayContaining([3, 4]));
     for (const r of stored) expect(Number.isFinite(r.final_loss as number)).toBe(true);
     expect(await app.locator(".playground-runs tr").count()).toBe(stored.length + 1);
+    // The reader's runs download as Parquet with the data contract's columns and types...
+    const [download] = await Promise.all([page.waitForEvent("download"), app.locator("#download-parquet").click()]);
+    const parquetPath = join(mkdtempSync(join(tmpdir(), "mono-playground-")), "runs.parquet");
+    await download.saveAs(parquetPath);
+    const duck = await DuckDBInstance.create(":memory:");
+    const conn = await duck.connect();
+    const downloaded = (
+      await conn.runAndReadAll(
+        `SELECT run_id, seed, typeof(k) AS k_type, final_loss, experiment FROM read_parquet('${parquetPath}') ORDER BY run_id`,
+      )
+    ).getRowObjectsJS();
+    conn.closeSync();
+    duck.closeSync();
+    expect(downloaded.map((r) => r.run_id)).toEqual(stored.map((r) => r.run_id).sort());
+    expect(downloaded.every((r) => r.k_type === "INTEGER" && r.experiment === "playground")).toBe(true);
+    expect(downloaded.map((r) => r.final_loss)).toEqual(
+      [...stored].sort((a, b) => String(a.run_id).localeCompare(String(b.run_id))).map((r) => r.final_loss),
+    );
+    // ...and join the sweep's runs in the Explorer's DuckDB-WASM table.
+    await page.goto(`${server!.origin}/explorer?experiment=playground`, { waitUntil: "load" });
+    await page.waitForSelector("#explorer-distribution canvas", { timeout: 60_000 });
+    await expect.poll(() => page.getAttribute("#explorer-count", "data-count").then(Number), { timeout: 30_000 }).toBe(stored.length);
+    await page.goto(`${server!.origin}/playground?k=64&steps=256&seed=3`, { waitUntil: "load" });
     // A bad value is refused with a message, not trained.
     await app.locator('input[name="k"]').fill("-3");
     await page.waitForFunction(() => (document.querySelector(".playground") as HTMLElement).dataset.state === "invalid", null, {
