@@ -1,4 +1,4 @@
+// Data loader: experiment GBA1's snapshots (its checkpoints table), as gba-checkpoints.parquet.
 import { emitTable } from "../lib/runner/site-data.js";
 
-// Experiment GBA1's snapshots.
 await emitTable("checkpoints", ["GBA1"]);

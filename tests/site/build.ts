@@ -1,3 +1,5 @@
+// Shared by the site's browser tests: the repository and dist/ paths, and a build of the site (smoke preset) when
+// dist/ is older than its sources.
 import { spawn } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";

@@ -1,3 +1,5 @@
+// scripts/check-dist.mjs, the post-build scan of dist/: a site with local imports only passes, a bare, remote or CDN
+// import fails.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,3 +1,4 @@
+// The claim 8 mechanism analysis on a hand-built model: mono and poly pathways, their singular values, and its helpers.
 import { describe, expect, it } from "vitest";
 import { analyseMechanism, cholesky, lineFit, pathwaySingularValues } from "../../src/lib/analysis/mechanism.js";
 import { singularValues } from "../../src/lib/protocol/linalg.js";

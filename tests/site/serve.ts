@@ -1,3 +1,4 @@
+// Shared by the site's browser tests: a small static HTTP server for dist/ on loopback.
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { extname, join, normalize, resolve } from "node:path";

@@ -1,3 +1,4 @@
+// The pure Vega-Lite spec builders, the heatmap's ordering, pixels and pooling, and the site's one colour and shape map.
 import { describe, expect, it } from "vitest";
 import { heatmapOrder, heatmapPixels, poolFactor, viridis } from "../../src/components/heatmap.js";
 import {

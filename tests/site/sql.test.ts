@@ -1,3 +1,4 @@
+// The SQL builders: only whitelisted identifiers and checked values, the WHERE clause, and the pages' queries.
 import { describe, expect, it } from "vitest";
 import {
   biasByKindQuery,

@@ -1,3 +1,4 @@
+// The Explorer's URL state: round-trips, invalid values dropped with a notice, safe filters, and sliders left alone.
 import { describe, expect, it } from "vitest";
 import { runsWhere } from "../../src/components/sql.js";
 import { defaultState, encodeState, parseState, sliderRanges, stateToFilter } from "../../src/components/urlstate.js";

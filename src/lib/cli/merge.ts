@@ -1,13 +1,3 @@
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { Command, CommanderError } from "commander";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { readManifest, removeManifest, writeManifest, type Manifest } from "../runner/manifest.js";
-import { TABLE_ORDER } from "../runner/parquet.js";
-import { TABLES } from "../runner/tables.js";
-import { refusal, UsageError } from "./validate.js";
-
 /**
  * npm run merge -- DIR... --out DIR [--allow-partial]
  *
@@ -22,6 +12,15 @@ import { refusal, UsageError } from "./validate.js";
  * duplicates or schema mismatches); the merged manifest then says complete: false.
  * Exit codes: 0 merged, 1 unexpected failure, 2 refused (nothing written).
  */
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { Command, CommanderError } from "commander";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { readManifest, removeManifest, writeManifest, type Manifest } from "../runner/manifest.js";
+import { TABLE_ORDER } from "../runner/parquet.js";
+import { TABLES } from "../runner/tables.js";
+import { refusal, UsageError } from "./validate.js";
 
 export function mergeCommand(): Command {
   return new Command("merge")

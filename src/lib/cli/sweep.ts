@@ -1,3 +1,15 @@
+/**
+ * npm run sweep -- --experiment <ID> [--preset smoke|quick|converged|paper] [--seeds N] [--set key=value]... [--out DIR]
+ *                  [--shard i/n] [--max-minutes M] [--engine E] [--workers N] [--no-cache]
+ *
+ * Writes runs, checkpoints, losses, neurons and sfa as Parquet into DIR, then manifest.json. Progress goes to stderr.
+ * Every flag is validated before anything is trained or written. Exit codes:
+ *   0  the sweep (or shard) is complete
+ *   1  a run failed (finished runs stay cached: rerun to continue)
+ *   2  bad input: nothing was written
+ *   3  --max-minutes ran out, or SIGTERM/SIGINT arrived: the finished runs were written, manifest.json says
+ *      complete: false; rerun to continue
+ */
 import { Command, CommanderError } from "commander";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -27,19 +39,6 @@ import {
   UsageError,
   validateCatalogue,
 } from "./validate.js";
-
-/**
- * npm run sweep -- --experiment <ID> [--preset smoke|quick|converged|paper] [--seeds N] [--set key=value]... [--out DIR]
- *                  [--shard i/n] [--max-minutes M] [--engine E] [--workers N] [--no-cache]
- *
- * Writes runs, checkpoints, losses, neurons and sfa as Parquet into DIR, then manifest.json. Progress goes to stderr.
- * Every flag is validated before anything is trained or written. Exit codes:
- *   0  the sweep (or shard) is complete
- *   1  a run failed (finished runs stay cached: rerun to continue)
- *   2  bad input: nothing was written
- *   3  --max-minutes ran out, or SIGTERM/SIGINT arrived: the finished runs were written, manifest.json says
- *      complete: false; rerun to continue
- */
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, incomplete: 3 } as const;
 

@@ -1,9 +1,3 @@
-import { z } from "zod";
-import { PRESET_IDS, PRESETS } from "../experiments/presets.js";
-import { EXPERIMENTS, GRIDS } from "../experiments/table1.js";
-import { ALL_EXPERIMENT_IDS } from "../experiments/beyond.js";
-import { RunConfigSchema } from "../protocol/config.js";
-
 /**
  * Strict input validation for the command-line tools, with zod. Every message has one shape,
  *
@@ -11,6 +5,11 @@ import { RunConfigSchema } from "../protocol/config.js";
  *
  * so a mistyped flag is refused with the field, the value and the rule, before anything is trained or written.
  */
+import { z } from "zod";
+import { PRESET_IDS, PRESETS } from "../experiments/presets.js";
+import { EXPERIMENTS, GRIDS } from "../experiments/table1.js";
+import { ALL_EXPERIMENT_IDS } from "../experiments/beyond.js";
+import { RunConfigSchema } from "../protocol/config.js";
 
 export class UsageError extends Error {
   constructor(message: string) {

@@ -1,3 +1,7 @@
+/**
+ * The contract between the runner and its training engines: the Engine a run trains on, the factory that makes one,
+ * the state a run saves and resumes from, and the firing statistics GBA reads.
+ */
 import type { RunConfig } from "../protocol/config.js";
 import type { LambState } from "../protocol/lamb.js";
 import type { Params } from "../protocol/params.js";

@@ -1,3 +1,4 @@
+/** The registry of training engines (wasm, native, tfjs): the runner and the CLI look an engine up here by its id. */
 import type { EngineFactory } from "./engine.js";
 import { nativeEngine } from "./native/index.js";
 import { tfjsEngine } from "./tfjs.js";

@@ -1,3 +1,9 @@
+/**
+ * The reference engine on TensorFlow.js. It keeps W1 and W2 transposed (m x k and k x out) and writes the backward
+ * pass by hand, because tfjs-wasm's transposed matMul is 10-20x slower than a plain one: every product below is a
+ * plain matMul, with the two transposes it needs made explicit. The input E v and the target are formed from the
+ * sparse batch in plain TypeScript (about N*eps features per sample), which is far cheaper than a dense product.
+ */
 import * as tf from "@tensorflow/tfjs";
 import type { Activation } from "../protocol/config.js";
 import { LAMB } from "../protocol/lamb.js";
@@ -5,13 +11,6 @@ import type { Params } from "../protocol/params.js";
 import type { SparseBatch } from "../protocol/samplers.js";
 import { denseTarget, embed } from "../protocol/world.js";
 import type { Engine, EngineContext, EngineFactory, EngineState } from "./engine.js";
-
-/**
- * The reference engine on TensorFlow.js. It keeps W1 and W2 transposed (m x k and k x out) and writes the backward
- * pass by hand, because tfjs-wasm's transposed matMul is 10-20x slower than a plain one: every product below is a
- * plain matMul, with the two transposes it needs made explicit. The input E v and the target are formed from the
- * sparse batch in plain TypeScript (about N*eps features per sample), which is far cheaper than a dense product.
- */
 
 let backendReady: Promise<string> | null = null;
 

@@ -1,7 +1,3 @@
-import { GBA_CONFIG_DEFAULTS } from "../protocol/config.js";
-import { SAE1_ID } from "./sae1.js";
-import { EXPERIMENTS, experimentById, type Experiment, type ExperimentVariant } from "./table1.js";
-
 /**
  * Experiments beyond the paper. They are not Table 1 rows: `--experiment all` and the Table 1 pages do not
  * include them; they are run by id.
@@ -12,6 +8,10 @@ import { EXPERIMENTS, experimentById, type Experiment, type ExperimentVariant } 
  * eps = 1/64: one group at 1/16 ... 1/256, and 10 geometric groups centred on 1/64 (1/8 ... 1/512) or spanning the
  * GBA paper's own range (0.5 ... 0.001).
  */
+import { GBA_CONFIG_DEFAULTS } from "../protocol/config.js";
+import { SAE1_ID } from "./sae1.js";
+import { EXPERIMENTS, experimentById, type Experiment, type ExperimentVariant } from "./table1.js";
+
 const WORLD = { task: "decoder", activation: "relu", sampler: "equal", n_features: 512, m: 64, k: 1024, eps: 1 / 64, l1: 0 } as const;
 
 /** The learning rate all GBA1 variants share: the top of the paper's grid, the only one at which the quick preset's

@@ -1,8 +1,3 @@
-import { RunConfigSchema, type RunConfig } from "../protocol/config.js";
-import { GBA_DEFAULTS } from "../protocol/gba.js";
-import type { SaeMethod } from "../protocol/sae.js";
-import { PRESETS, type Preset } from "./presets.js";
-
 /**
  * Experiment SAE1 (beyond the paper): tied-weight sparse autoencoders scored against the toy world's true
  * features, with three sparsity rules (GBA; TopK with K swept; L1 with lambda swept), on two targets:
@@ -14,6 +9,11 @@ import { PRESETS, type Preset } from "./presets.js";
  * the SAEs' latents, steps and batch, and the base model's width. The base model has k = 128 in the quick preset
  * (not LR1's 1024) so that an SAE on its 128-dimensional activations fits in minutes in plain TypeScript.
  */
+import { RunConfigSchema, type RunConfig } from "../protocol/config.js";
+import { GBA_DEFAULTS } from "../protocol/gba.js";
+import type { SaeMethod } from "../protocol/sae.js";
+import { PRESETS, type Preset } from "./presets.js";
+
 export const SAE1_ID = "SAE1";
 export const SAE_TARGETS = ["input", "hidden"] as const;
 export type SaeTarget = (typeof SAE_TARGETS)[number];

@@ -1,3 +1,7 @@
+/**
+ * Expands an experiment under a preset into its runs: the product of variants, swept grid (thinned by the preset)
+ * and seeds, each with its run id and the exact config it trains (the bias decay rescaled to the preset's steps).
+ */
 import { RunConfigSchema, withGbaDefaults, type RunConfig } from "../protocol/config.js";
 import { findExperiment } from "./beyond.js";
 import { PAPER_BATCH_TIMES_WIDTH, PRESETS, scaledDecay, type Preset } from "./presets.js";

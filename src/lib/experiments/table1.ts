@@ -1,10 +1,10 @@
-import type { RunConfig } from "../protocol/config.js";
-
 /**
  * The paper's Table 1: 21 experiments, N = 512 features embedded in m = 64 dimensions in every row. Each row fixes
  * a base config and sweeps one knob (B3-GeLU sweeps two). Grids the paper states: learning rate and k. The others
  * are not known and are chosen here (see GRIDS).
  */
+import type { RunConfig } from "../protocol/config.js";
+
 export type SweptField = "lr" | "init_bias" | "eps" | "k" | "l1" | "decay";
 
 /** The protocol fields an experiment fixes; batch, steps and seed come from the preset. */

@@ -1,3 +1,4 @@
+/** The hidden layer's nonlinearities (ReLU, exact erf-form GeLU, x·exp(x)) and their derivatives, in plain TypeScript. */
 import type { Activation } from "./config.js";
 
 /** erf to ~1.2e-7 absolute (Numerical Recipes' erfc Chebyshev fit): below float32 resolution, so the exact

@@ -1,3 +1,7 @@
+/**
+ * A run's config: the zod schema every config is checked against (the paper's fields and the optional GBA ones),
+ * its types, GBA's defaults and the model's output dimension per task.
+ */
 import { z } from "zod";
 import { GBA_DEFAULTS } from "./gba.js";
 

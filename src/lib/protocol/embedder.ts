@@ -1,3 +1,4 @@
+/** The toy world's fixed embedder E, which maps the N features into the model's m input dimensions. */
 import { thinSvdU } from "./linalg.js";
 import { Rng } from "./rng.js";
 

@@ -1,3 +1,7 @@
+/**
+ * What the runs measure on a model: single-feature activations, the paper's monosemanticity score per neuron, the
+ * model's summary metrics, and the live/dead metrics measured on an evaluation batch.
+ */
 import type { Activation, MetricForm, Task } from "./config.js";
 import { activationFunctions } from "./activations.js";
 import type { Params } from "./params.js";

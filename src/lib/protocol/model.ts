@@ -1,14 +1,14 @@
+/**
+ * The model's loss and gradients in plain loops: the specification every engine is tested against, slow but
+ * obviously right. Loss = sum over batch and outputs of squared error / batch; the optional L1 term adds
+ * l1 * sum|h| / batch to the objective (its gradient) but not to the reported task loss.
+ */
 import type { Activation } from "./config.js";
 import { activationFunctions } from "./activations.js";
 import type { Params } from "./params.js";
 import type { SparseBatch } from "./samplers.js";
 import { embed } from "./world.js";
 
-/**
- * The model's loss and gradients in plain loops: the specification every engine is tested against, slow but
- * obviously right. Loss = sum over batch and outputs of squared error / batch; the optional L1 term adds
- * l1 * sum|h| / batch to the objective (its gradient) but not to the reported task loss.
- */
 export interface Gradients {
   w1: Float64Array;
   b: Float64Array;

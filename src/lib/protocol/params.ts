@@ -1,3 +1,4 @@
+/** The model's trainable tensors (W1, b, W2): their layout, PyTorch's default initialisation with the paper's bias offset, copies. */
 import type { RunConfig } from "./config.js";
 import { outputDim } from "./config.js";
 import type { Rng } from "./rng.js";

@@ -1,3 +1,4 @@
+/** The data: sparse batches of feature vectors drawn from each feature's activation probability (equal or power law). */
 import type { Sampler } from "./config.js";
 import type { Rng } from "./rng.js";
 

@@ -1,3 +1,7 @@
+/**
+ * The toy world of one run, made from its config and seed: embedder, re-projector target, batch stream, the input E v,
+ * each task's target and the loss of predicting zero.
+ */
 import { outputDim, type RunConfig, type Task } from "./config.js";
 import { makeEmbedder } from "./embedder.js";
 import { Rng } from "./rng.js";

@@ -1,12 +1,3 @@
-import { createHash, randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
-import { hostname } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { deserialize, serialize } from "node:v8";
-import type { RunConfig } from "../protocol/config.js";
-import type { RunRecord } from "./record.js";
-import { TABLES } from "./tables.js";
-
 /**
  * Content-addressed run cache shared by the sweep CLI and the site's data loaders: a changed sweep recomputes only
  * the runs it has not seen, and a killed sweep resumes from the runs it finished (each is cached the moment it ends).
@@ -22,6 +13,14 @@ import { TABLES } from "./tables.js";
  * Measured (2 cores): reading 208 worst-case k=1024 entries (3.5 MB each, 300k non-zero single-feature activations)
  * takes about 1 s, so the site's loaders read whole entries; splitting summary and detail is not worth it.
  */
+import { createHash, randomBytes } from "node:crypto";
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { hostname } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { deserialize, serialize } from "node:v8";
+import type { RunConfig } from "../protocol/config.js";
+import type { RunRecord } from "./record.js";
+import { TABLES } from "./tables.js";
 
 /** Bump when the protocol (data, metrics, schedule) changes in a way that changes numbers. */
 export const PROTOCOL_VERSION = 2;

@@ -1,3 +1,4 @@
+/** The toy model's GBA bias rule (bias_rule = gba) as the training loop runs it: a controller that sets the biases by feedback. */
 import { type RunConfig, withGbaDefaults } from "../protocol/config.js";
 import { clampBiases, GbaAccumulator, gbaUpdate, neuronTargets } from "../protocol/gba.js";
 import type { Engine } from "../engines/engine.js";

@@ -1,15 +1,15 @@
-import { createHash } from "node:crypto";
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { z } from "zod";
-import type { RunSpec } from "../experiments/sweep.js";
-
 /**
  * `manifest.json`, written next to the Parquet tables as the very last step of a sweep (and removed at its start),
  * so its presence says the tables are whole. It records which sweep the directory belongs to, which shard of it, the
  * runs it holds and whether the time budget cut it short. `npm run merge` reads it to refuse missing or repeated
  * shards and incomplete outputs. It holds no timestamps: the same sweep gives the same manifest.
  */
+import { createHash } from "node:crypto";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import type { RunSpec } from "../experiments/sweep.js";
+
 export const MANIFEST_FILE = "manifest.json";
 
 export const ManifestSchema = z

@@ -1,3 +1,4 @@
+/** Writes the sweep tables as Parquet (zstd) through DuckDB, with the column types of the data contract. */
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
 import { mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { mkdtempSync } from "node:fs";
@@ -5,8 +6,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { neuronKind, type RunRecord } from "./record.js";
 import { TABLES, tableSpec, type ColumnType, type TableSpec } from "./tables.js";
-
-/** Writes the sweep tables as Parquet (zstd) through DuckDB, with the column types of the data contract. */
 
 type Value = string | number | boolean | null | undefined;
 

@@ -1,3 +1,7 @@
+/**
+ * A finished run as the output tables see it (RunRecord): toRecord turns a training outcome into its runs row,
+ * checkpoints, losses, neurons and sparse single-feature activations, with the convergence and collapse verdicts.
+ */
 import { countsStable, isConverged, lastQuarterImprovement } from "../protocol/convergence.js";
 import { DEFAULT_METRIC_FORM } from "../protocol/metrics.js";
 import { zeroPredictionLoss } from "../protocol/world.js";

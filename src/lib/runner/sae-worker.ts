@@ -1,7 +1,7 @@
+/** An SAE1 worker: trains the SAEs it is sent into the shared cache (the parent assembles the rows from it). */
 import { parentPort } from "node:worker_threads";
 import { runSaeExperiment, type SaeWorkerMessage, type SaeWorkerRequest } from "./sae.js";
 
-/** An SAE1 worker: trains the SAEs it is sent into the shared cache (the parent assembles the rows from it). */
 parentPort?.on("message", (request: SaeWorkerRequest) => {
   const post = (message: SaeWorkerMessage) => parentPort!.postMessage(message);
   runSaeExperiment(request.specs, {

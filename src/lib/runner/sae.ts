@@ -1,3 +1,9 @@
+/**
+ * Experiment SAE1's runner: trains the base model (for the `hidden` target) with the chosen engine, then every SAE
+ * of the sweep in plain TypeScript, scores them against the true feature directions, computes consistency across
+ * seeds and returns one row per SAE (the sae.parquet table). Results are cached under `<run cache>/sae/` by a hash
+ * of everything they depend on, so the site's loader and a rerun of the CLI do not retrain.
+ */
 import { DuckDBInstance, type DuckDBAppender } from "@duckdb/node-api";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -20,13 +26,6 @@ import { defaultCacheDir } from "./cache.js";
 import { SAE_TABLE, type ColumnType } from "./tables.js";
 import { workerBootstrap } from "./sweep.js";
 import { train } from "./train.js";
-
-/**
- * Experiment SAE1's runner: trains the base model (for the `hidden` target) with the chosen engine, then every SAE
- * of the sweep in plain TypeScript, scores them against the true feature directions, computes consistency across
- * seeds and returns one row per SAE (the sae.parquet table). Results are cached under `<run cache>/sae/` by a hash
- * of everything they depend on, so the site's loader and a rerun of the CLI do not retrain.
- */
 
 /** Bump when the SAE code changes numbers. */
 export const SAE_VERSION = 1;

@@ -1,11 +1,3 @@
-import { z } from "zod";
-import { PRESET_IDS, type Preset } from "../experiments/presets.js";
-import { expandExperiments } from "../experiments/sweep.js";
-import { tableToParquetBytes } from "./parquet.js";
-import type { RunRecord } from "./record.js";
-import { IncompleteSweepError, RunFailedError, runSweep } from "./sweep.js";
-import type { TableSpec } from "./tables.js";
-
 /**
  * What the site's data loaders share: every experiment of the site's preset, through the same runner and run cache
  * (MONO_CACHE_DIR, default .cache/runs) as the CLI. The first loader trains what the cache lacks; the others read it.
@@ -16,6 +8,14 @@ import type { TableSpec } from "./tables.js";
  *   timeout of their own; past the budget the loader fails, naming the runs it did not finish. Finished runs stay
  *   cached, so rerunning the build continues where it stopped.
  */
+import { z } from "zod";
+import { PRESET_IDS, type Preset } from "../experiments/presets.js";
+import { expandExperiments } from "../experiments/sweep.js";
+import { tableToParquetBytes } from "./parquet.js";
+import type { RunRecord } from "./record.js";
+import { IncompleteSweepError, RunFailedError, runSweep } from "./sweep.js";
+import type { TableSpec } from "./tables.js";
+
 export const DEFAULT_LOADER_TIMEOUT_MINUTES = 60;
 
 const LoaderEnvSchema = z.object({

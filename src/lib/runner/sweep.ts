@@ -1,3 +1,7 @@
+/**
+ * The sweep runner shared by the CLI and the site's loaders: runs every spec from the run cache or on worker threads,
+ * within a time budget, and returns the records in spec order.
+ */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";

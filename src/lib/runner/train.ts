@@ -1,3 +1,7 @@
+/**
+ * The training loop of one run by the paper's protocol (data, learning-rate schedule, bias decay, snapshots, metrics)
+ * on any engine, with what it returns: checkpoints, the loss log and the final model's measurements.
+ */
 import { biasRule, type RunConfig } from "../protocol/config.js";
 import type { RUN_STATUSES } from "./tables.js";
 import {

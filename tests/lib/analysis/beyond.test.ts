@@ -1,3 +1,4 @@
+// The Beyond page's summaries over constructed rows: GBA1's variants averaged and paired by seed, SAE1's settings ranked.
 import { describe, expect, it } from "vitest";
 import {
   bestGbaVariant,

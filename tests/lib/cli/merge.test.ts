@@ -1,3 +1,9 @@
+/**
+ * Shards 1/2 and 2/2 of a smoke sweep, merged with `npm run merge`, equal the unsharded sweep: every table, every row,
+ * every column except wall_s (timing legitimately differs: the shards are computed with their own cache, so their
+ * numbers are recomputed, not copied). Then the refusals: missing, repeated or overlapping shards, incomplete
+ * shards, schema mismatches.
+ */
 import { DuckDBInstance } from "@duckdb/node-api";
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -10,12 +16,6 @@ import { UsageError } from "../../../src/lib/cli/validate.js";
 import { readManifest, writeManifest } from "../../../src/lib/runner/manifest.js";
 import { readTables, tempDir, TINY } from "../runner/helpers.js";
 
-/**
- * Shards 1/2 and 2/2 of a smoke sweep, merged with `npm run merge`, equal the unsharded sweep: every table, every row,
- * every column except wall_s (timing legitimately differs: the shards are computed with their own cache, so their
- * numbers are recomputed, not copied). Then the refusals: missing, repeated or overlapping shards, incomplete
- * shards, schema mismatches.
- */
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const SWEEP = ["--experiment", "LR1,B1", "--preset", "smoke", ...TINY, "--workers", "0"];
 const quiet = () => {};

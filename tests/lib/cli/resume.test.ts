@@ -1,3 +1,8 @@
+/**
+ * A real `kill -9` in the middle of a sweep: the process group is SIGKILLed once at least one run is cached, the same
+ * command is run again, and its output must equal an uninterrupted sweep's (computed separately, with its own cache),
+ * with every run exactly once and no finished run trained twice.
+ */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -6,11 +11,6 @@ import { main } from "../../../src/lib/cli/sweep.js";
 import { readManifest } from "../../../src/lib/runner/manifest.js";
 import { cacheEntries, readTables, tempDir } from "../runner/helpers.js";
 
-/**
- * A real `kill -9` in the middle of a sweep: the process group is SIGKILLed once at least one run is cached, the same
- * command is run again, and its output must equal an uninterrupted sweep's (computed separately, with its own cache),
- * with every run exactly once and no finished run trained twice.
- */
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const SWEEP = ["--experiment", "LR1,B1", "--preset", "smoke", "--set", "k=32", "--set", "steps=96", "--set", "batch=32"];
 const RUNS = 4 + 5;

@@ -1,3 +1,4 @@
+/** The sweep CLI's contract: the files, their columns and reproducible metrics, on the smoke preset. */
 import { DuckDBInstance } from "@duckdb/node-api";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -8,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GRIDS } from "../../../src/lib/experiments/table1.js";
 import { TABLES } from "../../../src/lib/runner/tables.js";
 
-/** The sweep CLI's contract: the files, their columns and reproducible metrics, on the smoke preset. */
 const root = mkdtempSync(join(tmpdir(), "sweep-contract-"));
 
 /** Async, so that the test worker stays responsive to vitest while the CLI trains. */

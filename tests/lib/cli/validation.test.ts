@@ -1,3 +1,5 @@
+// The sweep CLI's input checks (every bad flag refused with field, value and rule, nothing written), sharding, and the
+// zod schemas behind the messages, the catalogue and the data loaders' environment.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -1,3 +1,5 @@
+// Shared by the engine and training-loop tests: a small config, its world and batch, a relative-error measure, and a
+// scriptable fake engine.
 import type { Engine, EngineFactory } from "../../../src/lib/engines/engine.js";
 import type { RunConfig } from "../../../src/lib/protocol/config.js";
 import { cloneParams, initParams, type Params } from "../../../src/lib/protocol/params.js";

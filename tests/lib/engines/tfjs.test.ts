@@ -1,3 +1,5 @@
+// The plain-loop reference model against finite differences, and the tfjs engine against it: gradients for every
+// task x activation x sampler, one LAMB step with bias decay, no leaked tensors.
 import { describe, expect, it } from "vitest";
 import { tfjsEngine } from "../../../src/lib/engines/tfjs.js";
 import { ACTIVATIONS, SAMPLERS, TASKS } from "../../../src/lib/protocol/config.js";

@@ -1,3 +1,5 @@
+// The wasm engine against the plain-loop specification and tfjs: gradients and steps at sizes that hit the kernels'
+// padding edges, a 200-step run, setBiases, NaN, independent instances, loading from a URL, and GBA's firing stats.
 import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";

@@ -1,3 +1,5 @@
+// The presets' expansions: quick's focus and survey scales, converged's steps and decay, tuning seeds kept out of the
+// judged runs, and the paper preset's batch rule.
 import { describe, expect, it } from "vitest";
 import { PRESETS, scaledDecay } from "../../../src/lib/experiments/presets.js";
 import { expandExperiments } from "../../../src/lib/experiments/sweep.js";

@@ -1,3 +1,4 @@
+// The loss rule for convergence: the last quarter's improvement on constructed loss logs, and what counts as converged.
 import { describe, expect, it } from "vitest";
 import { isConverged, lastQuarterImprovement } from "../../../src/lib/protocol/convergence.js";
 

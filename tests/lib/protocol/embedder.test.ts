@@ -1,3 +1,4 @@
+// The world's embedder (unit-length feature directions from an orthonormal U) and the thin SVD it is made with.
 import { describe, expect, it } from "vitest";
 import { makeEmbedder } from "../../../src/lib/protocol/embedder.js";
 import { singularValues, thinSvdU } from "../../../src/lib/protocol/linalg.js";

@@ -1,3 +1,5 @@
+// Group Bias Adaptation's pure rule: target frequencies and groups, the q/r accumulator, the bias update, and the
+// bias_rule fields of the run config.
 import { describe, expect, it } from "vitest";
 import { clampBiases, GbaAccumulator, gbaUpdate, groupOf, neuronTargets, targetFrequencies } from "../../../src/lib/protocol/gba.js";
 import { RunConfigSchema, withGbaDefaults } from "../../../src/lib/protocol/config.js";

@@ -1,3 +1,4 @@
+// The LAMB optimiser step against hand-worked numbers: moments without bias correction, the trust ratio and its clamps.
 import { describe, expect, it } from "vitest";
 import { lambState, lambUpdate, trustRatio } from "../../../src/lib/protocol/lamb.js";
 

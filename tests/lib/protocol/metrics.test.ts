@@ -1,3 +1,5 @@
+// The monosemanticity metrics on constructed matrices: mono, covered, dead, mean bias, the 0.999 threshold, and the
+// single-feature activations.
 import { describe, expect, it } from "vitest";
 import { modelMetrics, neuronStats, singleFeatureActivations, summarise } from "../../../src/lib/protocol/metrics.js";
 

@@ -1,3 +1,4 @@
+// The seeded generator: named streams that repeat and stay apart, the distributions of its draws, and its seed checks.
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../../src/lib/protocol/rng.js";
 

@@ -1,3 +1,4 @@
+// Scoring SAEs against known features: recovery of true, random and opposite directions, its threshold, and consistency.
 import { describe, expect, it } from "vitest";
 import { makeEmbedder } from "../../../src/lib/protocol/embedder.js";
 import { Rng } from "../../../src/lib/protocol/rng.js";

@@ -1,3 +1,5 @@
+// The tied sparse autoencoder: top-K encoding and decoding, an SAE set to the true features, and training by each
+// sparsity rule on an easy world.
 import { describe, expect, it } from "vitest";
 import { makeEmbedder } from "../../../src/lib/protocol/embedder.js";
 import { Rng } from "../../../src/lib/protocol/rng.js";

@@ -1,3 +1,5 @@
+// The feature samplers: equal and power-law probabilities, and sparse batches (rates, amplitudes, sorted indices, the
+// abs task's signed values).
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../../src/lib/protocol/rng.js";
 import { featureProbabilities, sampleFeatures, sampleSignedFeatures, toDense } from "../../../src/lib/protocol/samplers.js";

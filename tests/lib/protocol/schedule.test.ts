@@ -1,3 +1,4 @@
+// The paper's schedule: the never-restarted cosine learning rate, the first-half bias decay, and the snapshot steps.
 import { describe, expect, it } from "vitest";
 import { biasDecayFactor, learningRate, snapshotSteps } from "../../../src/lib/protocol/schedule.js";
 

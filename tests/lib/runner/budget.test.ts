@@ -1,3 +1,4 @@
+// The sweep runner's time budget (in this thread and in worker threads) and the data loaders' failure messages.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { expandExperiments } from "../../../src/lib/experiments/sweep.js";

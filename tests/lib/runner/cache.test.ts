@@ -1,3 +1,5 @@
+// The run cache: its key, entries that round-trip or are refused and recomputed, stale temporary files, and the sweep
+// runner and CLI reusing it (a changed sweep trains only its new runs).
 import { readdirSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";

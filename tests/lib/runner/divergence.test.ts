@@ -1,3 +1,9 @@
+/**
+ * A NaN or infinite loss stops that run with status "diverged" and the step it happened at; the sweep goes on, and
+ * the Parquet tables carry it (final_loss NaN, diverged_at an integer; NULL diverged_at for the others).
+ * LAMB bounds every update relative to the weights, so a huge learning rate alone does not blow up a ReLU model;
+ * with x*exp(x) it overflows within a few steps.
+ */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { expandExperiments } from "../../../src/lib/experiments/sweep.js";
@@ -6,12 +12,6 @@ import { writeTables } from "../../../src/lib/runner/parquet.js";
 import { runSweep } from "../../../src/lib/runner/sweep.js";
 import { readTables, tempDir } from "./helpers.js";
 
-/**
- * A NaN or infinite loss stops that run with status "diverged" and the step it happened at; the sweep goes on, and
- * the Parquet tables carry it (final_loss NaN, diverged_at an integer; NULL diverged_at for the others).
- * LAMB bounds every update relative to the weights, so a huge learning rate alone does not blow up a ReLU model;
- * with x*exp(x) it overflows within a few steps.
- */
 describe("divergence", () => {
   it("marks the diverged run, keeps going, and writes NaN and NULL faithfully", async () => {
     const tiny = { k: 32, steps: 64, batch: 32 };

@@ -1,3 +1,5 @@
+// Training with bias_rule = gba (the controller's biases in the loop, on a fake engine and tfjs), experiment GBA1's
+// expansion and an end-to-end tiny sweep, and GBA in row-norm units.
 import { PRESETS, scaledDecay } from "../../../src/lib/experiments/presets.js";
 import { describe, expect, it } from "vitest";
 import { tfjsEngine } from "../../../src/lib/engines/tfjs.js";

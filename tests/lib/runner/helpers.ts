@@ -1,11 +1,10 @@
+/** Shared by the runner and CLI tests: tiny runs (milliseconds each) and a way to compare output directories. */
 import { DuckDBInstance } from "@duckdb/node-api";
 import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TABLE_ORDER } from "../../../src/lib/runner/parquet.js";
 import { TABLES } from "../../../src/lib/runner/tables.js";
-
-/** Shared by the runner and CLI tests: tiny runs (milliseconds each) and a way to compare output directories. */
 
 /** Shrinks any experiment to seconds: k=32, 32 steps of batch 32. */
 export const TINY = ["--set", "k=32", "--set", "steps=32", "--set", "batch=32"];

@@ -1,3 +1,5 @@
+// Experiment SAE1 through the runner: its plan, tiny SAEs trained, scored and written to sae.parquet by the contract,
+// and the sweep CLI end to end on the smoke preset.
 import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";

@@ -1,3 +1,4 @@
+/** Failures say which run failed and why; the site's data loaders fail with a message and a non-zero exit. */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,7 +8,6 @@ import { RunCache } from "../../../src/lib/runner/cache.js";
 import { RunFailedError, runSweep } from "../../../src/lib/runner/sweep.js";
 import { cacheEntries, tempDir } from "./helpers.js";
 
-/** Failures say which run failed and why; the site's data loaders fail with a message and a non-zero exit. */
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 function runLoader(

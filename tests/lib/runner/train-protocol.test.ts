@@ -1,3 +1,5 @@
+// The training loop's protocol on a recording fake engine and tfjs: schedule, bias decay, snapshots, final loss,
+// divergence, and reproducibility per seed.
 import { describe, expect, it } from "vitest";
 import { tfjsEngine } from "../../../src/lib/engines/tfjs.js";
 import { learningRate } from "../../../src/lib/protocol/schedule.js";

@@ -1,3 +1,4 @@
+// The worker entries: importing the runner in a worker thread must register no message handler of its own.
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import { workerBootstrap } from "../../../src/lib/runner/sweep.js";

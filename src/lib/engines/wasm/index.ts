@@ -1,8 +1,3 @@
-import type { Activation, Task } from "../../protocol/config.js";
-import type { Params } from "../../protocol/params.js";
-import type { SparseBatch } from "../../protocol/samplers.js";
-import type { Engine, EngineContext, EngineFactory, EngineState, FiringStats } from "../engine.js";
-
 /**
  * The fast engine: the model's step as WebAssembly SIMD kernels compiled from assembly/engine.as (see that file for
  * how sparsity is exploited). This wrapper moves tensors between the canonical layout (W1 k x m, b, W2 out x k) and
@@ -13,6 +8,10 @@ import type { Engine, EngineContext, EngineFactory, EngineState, FiringStats } f
  * every engine of a thread; each engine gets its own instance and memory, so engines are independent (and each
  * worker thread simply makes its own).
  */
+import type { Activation, Task } from "../../protocol/config.js";
+import type { Params } from "../../protocol/params.js";
+import type { SparseBatch } from "../../protocol/samplers.js";
+import type { Engine, EngineContext, EngineFactory, EngineState, FiringStats } from "../engine.js";
 
 /** Exports of engine.wasm (addresses are byte offsets into `memory`). */
 interface Kernels {
