@@ -26,7 +26,8 @@ import type { RunRecord } from "../runner/record.js";
 import { IncompleteSweepError, RunFailedError, runSweep } from "../runner/sweep.js";
 // SAE1 is its own pipeline (sparse autoencoders), planned and run apart from the toy-model runs.
 import { expandSae, SAE1_ID, type SaeSpec } from "../experiments/sae1.js";
-import { runSaeExperiment, writeSaeParquet } from "../runner/sae.js";
+import { runSaeExperiment } from "../runner/sae.js";
+import { writeSaeParquet } from "../runner/sae-parquet.js";
 import {
   choiceText,
   integerText,

@@ -1,13 +1,12 @@
 /**
  * Experiment SAE1's runner: trains the base model (for the `hidden` target) with the chosen engine, then every SAE
  * of the sweep in plain TypeScript, scores them against the true feature directions, computes consistency across
- * seeds and returns one row per SAE (the sae.parquet table). Results are cached under `<run cache>/sae/` by a hash
- * of everything they depend on, so the site's loader and a rerun of the CLI do not retrain.
+ * seeds and returns one row per SAE (the sae.parquet table, written by ./sae-parquet.ts). Results are cached under
+ * `<run cache>/sae/` by a hash of everything they depend on, so the site's loader and a rerun of the CLI do not retrain.
  */
-import { DuckDBInstance, type DuckDBAppender } from "@duckdb/node-api";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import { Worker } from "node:worker_threads";
@@ -23,7 +22,6 @@ import { consistency, scoreRecovery } from "../protocol/sae-metrics.js";
 import type { SparseBatch } from "../protocol/samplers.js";
 import { embed, makeSampler, makeWorld } from "../protocol/world.js";
 import { defaultCacheDir } from "./cache.js";
-import { SAE_TABLE, type ColumnType } from "./tables.js";
 import { workerBootstrap } from "./sweep.js";
 import { train } from "./train.js";
 
@@ -329,48 +327,3 @@ function runSaeInWorker(specs: SaeSpec[], options: { engine: string; cacheDir: s
 
 export type SaeWorkerRequest = { specs: SaeSpec[]; engine: string; cacheDir: string };
 export type SaeWorkerMessage = { type: "log"; line: string } | { type: "done" } | { type: "failed"; error: string };
-
-function append(appender: DuckDBAppender, type: ColumnType, value: unknown): void {
-  if (value === null || value === undefined || (typeof value === "number" && !Number.isFinite(value) && type !== "DOUBLE"))
-    return appender.appendNull();
-  if (type === "VARCHAR") return appender.appendVarchar(String(value));
-  if (type === "INTEGER") return appender.appendInteger(Number(value));
-  if (type === "DOUBLE") return appender.appendDouble(Number(value));
-  if (type === "FLOAT") return appender.appendFloat(Number(value));
-  return appender.appendBoolean(Boolean(value));
-}
-
-/** Write sae.parquet (the SAE_TABLE contract) at `path`, ordered by run_id. */
-export async function writeSaeParquet(rows: SaeRow[], path: string): Promise<string> {
-  mkdirSync(dirname(path), { recursive: true });
-  const instance = await DuckDBInstance.create(":memory:");
-  const connection = await instance.connect();
-  try {
-    await connection.run(`CREATE TABLE sae (${SAE_TABLE.columns.map((c) => `"${c.name}" ${c.type}`).join(", ")})`);
-    const appender = await connection.createAppender("sae");
-    for (const row of rows) {
-      for (const column of SAE_TABLE.columns) append(appender, column.type, row[column.name]);
-      appender.endRow();
-    }
-    appender.closeSync();
-    const temporary = `${path}.tmp`;
-    await connection.run(
-      `COPY (SELECT * FROM sae ORDER BY run_id) TO '${temporary.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION zstd)`,
-    );
-    renameSync(temporary, path);
-    return path;
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
-
-/** sae.parquet as bytes (for the site's data loader). */
-export async function saeParquetBytes(rows: SaeRow[]): Promise<Buffer> {
-  const dir = mkdtempSync(join(tmpdir(), "mono-sae-"));
-  try {
-    return readFileSync(await writeSaeParquet(rows, join(dir, "sae.parquet")));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}

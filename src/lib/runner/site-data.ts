@@ -85,7 +85,8 @@ export async function emitSae(env: NodeJS.ProcessEnv = process.env): Promise<voi
   let bytes: Buffer;
   try {
     const { expandSae } = await import("../experiments/sae1.js");
-    const { runSaeExperiment, saeParquetBytes } = await import("./sae.js");
+    const { runSaeExperiment } = await import("./sae.js");
+    const { saeParquetBytes } = await import("./sae-parquet.js");
     const settings = loaderSettings(env);
     bytes = await saeParquetBytes(await runSaeExperiment(expandSae({ preset: settings.preset })));
   } catch (error) {

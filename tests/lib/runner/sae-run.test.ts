@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { main, planSweep } from "../../../src/lib/cli/sweep.js";
 import { expandSae } from "../../../src/lib/experiments/sae1.js";
-import { runSaeExperiment, writeSaeParquet } from "../../../src/lib/runner/sae.js";
+import { runSaeExperiment } from "../../../src/lib/runner/sae.js";
+import { writeSaeParquet } from "../../../src/lib/runner/sae-parquet.js";
 import { SAE_TABLE } from "../../../src/lib/runner/tables.js";
 import { tempDir } from "./helpers.js";
 
