@@ -2,7 +2,8 @@
 // from the reference runs at the paper's noise scale), so pages read one small JSON file instead of querying.
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { judgeClaims, type NeuronSummary, type RunRow, type VerdictInput } from "../lib/analysis/claims.js";
+import { judgeClaims } from "../lib/analysis/claim-judges.js";
+import type { NeuronSummary, RunRow, VerdictInput } from "../lib/analysis/claims.js";
 import { DECISION_RULE } from "../lib/analysis/verdict-rules.js";
 import { PAPER_REGIME } from "../lib/experiments/paper-reports.js";
 import { TUNING_SEEDS } from "../lib/experiments/presets.js";

@@ -11,7 +11,8 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { Command, CommanderError } from "commander";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { CLAIMS, judgeClaims, type NeuronSummary, type RunRow } from "../analysis/claims.js";
+import { judgeClaims } from "../analysis/claim-judges.js";
+import { CLAIMS, type NeuronSummary, type RunRow } from "../analysis/claims.js";
 
 async function readRows(file: string, sql: string): Promise<RunRow[]> {
   const connection = await (await DuckDBInstance.create(":memory:")).connect();

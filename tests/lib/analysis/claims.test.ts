@@ -1,6 +1,8 @@
 // The claims over constructed run rows: strata, premises and the paper's numbers beside ours.
 import { describe, expect, it } from "vitest";
-import { judgeClaims, outsidePremise, type RunRow } from "../../../src/lib/analysis/claims.js";
+import { judgeClaims } from "../../../src/lib/analysis/claim-judges.js";
+import { outsidePremise } from "../../../src/lib/analysis/claim-judging.js";
+import type { RunRow } from "../../../src/lib/analysis/claims.js";
 
 const run = (experiment: string, lr: number, seed: number, mono: number, loss: number, extra: Partial<RunRow> = {}): RunRow => ({
   run_id: `${experiment}_lr=${lr}_seed=${seed}`,
