@@ -1,80 +1,15 @@
 /**
  * Pure Vega-Lite spec builders: (data, options) => spec. No DOM, no I/O; unit-tested in tests/site.
  * Palettes are colour-blind safe: Okabe-Ito for categories, viridis for ordered values.
+ * Here the figures of runs: one point per run (scatter, brush, convergence), curves over steps, and sweeps. A model's
+ * heatmap, biases and distributions are in ./model-specs.ts; labels, scales and colours in ./spec-base.ts.
  */
-export type Spec = Record<string, unknown>;
-export type Datum = Record<string, unknown>;
-
-import { EXPERIMENT_ORDER, OKABE_ITO, experimentChannels, familyChannels } from "./encodings.js";
+import { EXPERIMENT_ORDER, OKABE_ITO, experimentChannels } from "./encodings.js";
+import { axisFor, base, colourChannels, label, scaleFor, type Datum, type SizeOptions, type Spec } from "./spec-base.js";
 export { OKABE_ITO };
-
-const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
-
-export interface SizeOptions {
-  width: number;
-  height?: number;
-  title?: string;
-}
-
-/** Human labels for columns used on axes. */
-export const LABELS: Record<string, string> = {
-  final_loss: "final loss",
-  relative_loss: "final loss / loss of predicting 0",
-  loss: "loss",
-  mono_per_feature: "mono neurons / features",
-  mono_per_neuron: "mono neurons / neurons",
-  mono_neurons: "mono neurons",
-  features_covered: "features covered",
-  mean_bias: "mean bias",
-  dead_neurons: "dead neurons",
-  lr: "learning rate",
-  init_bias: "initial bias",
-  eps: "eps (feature probability)",
-  k: "k (neurons)",
-  l1: "L1 penalty",
-  decay: "bias decay (trained)",
-  decay_nominal: "bias decay (Table 1)",
-  wall_s: "wall time (s)",
-  flop: "training FLOP",
-  step: "step",
-  seed: "seed",
-  experiment: "experiment",
-};
-export const label = (field: string) => LABELS[field] ?? field;
-
-/** Swept fields whose grids are log-spaced. */
-export const LOG_FIELDS = new Set(["lr", "eps", "k", "l1", "decay", "decay_nominal", "wall_s", "flop", "final_loss", "relative_loss"]);
-
-function base(options: SizeOptions, values: Datum[]): Spec {
-  const spec: Spec = {
-    $schema: SCHEMA,
-    width: options.width,
-    height: options.height ?? Math.round(options.width * 0.55),
-    data: { values },
-  };
-  if (options.title) spec.title = options.title;
-  return spec;
-}
-
-/** A scale for a swept/metric field: log (base 2 for k) for log-spaced grids with positive values, symlog when 0 occurs. */
-export function scaleFor(field: string, values: number[]): Spec {
-  if (!LOG_FIELDS.has(field)) return { zero: false };
-  const positive = values.filter((v) => Number.isFinite(v));
-  if (positive.some((v) => v <= 0)) return { type: "symlog", constant: Math.max(1e-9, Math.min(...positive.filter((v) => v > 0)) || 1e-9) };
-  return field === "k" ? { type: "log", base: 2 } : { type: "log" };
-}
-
-/** Axis options to go with scaleFor: a symlog axis gets a labelled tick at every value the data has (Vega would
- * otherwise leave the small powers of ten unlabelled), at most 12 of them. */
-export function axisFor(field: string, values: number[]): Spec {
-  const scale = scaleFor(field, values);
-  if (scale.type !== "symlog") return {};
-  const ticks = [...new Set(values.filter(Number.isFinite))].sort((a, b) => a - b);
-  const step = Math.ceil(ticks.length / 12);
-  return {
-    axis: { values: ticks.filter((_, i) => i % step === 0), format: "~g", labelOverlap: false, labelAngle: -40, labelAlign: "right" },
-  };
-}
+// Also exported from here for figures.ts and the Explorer and Regime pages, which import them from this module.
+export { label } from "./spec-base.js";
+export { biasSpec, distributionSpec, heatmapSpec, linesSpec } from "./model-specs.js";
 
 export interface ScatterOptions extends SizeOptions {
   x: string;
@@ -91,46 +26,6 @@ export interface ScatterOptions extends SizeOptions {
   brushValue?: Record<string, [number, number]> | null;
   /** Legends under the plot (narrow screens). */
   legendBelow?: boolean;
-}
-
-/** Fields coloured on a continuous scale (anything else is a category). */
-const NUMERIC_COLOUR = new Set([
-  "lr",
-  "eps",
-  "k",
-  "init_bias",
-  "steps",
-  "seed",
-  "batch",
-  "final_loss",
-  "mono_per_feature",
-  "mono_per_neuron",
-  "mean_bias",
-  "dead_neurons",
-  "wall_s",
-  "l1",
-  "decay",
-  "decay_nominal",
-]);
-
-/** Colour (and shape, for categories) by a field: the site-wide map for experiments and families, viridis for numbers. */
-export function colourChannels(field: string, rows: Datum[], legendBelow = false): Spec {
-  // Two columns: long family names in four would outgrow a 420 px screen.
-  const legend = legendBelow ? { legend: { orient: "bottom", direction: "horizontal", columns: 2, labelLimit: 160 } } : {};
-  if (field === "experiment" || field === "family") {
-    const ch = field === "experiment" ? experimentChannels(field, label(field)) : familyChannels(field, label(field));
-    return { color: { ...ch.color, ...legend }, shape: { ...ch.shape, ...legend } };
-  }
-  if (NUMERIC_COLOUR.has(field)) {
-    const values = rows.map((r) => Number(r[field])).filter(Number.isFinite);
-    return {
-      color: { field, type: "quantitative", title: label(field), scale: { ...scaleFor(field, values), scheme: "viridis" }, ...legend },
-    };
-  }
-  return {
-    color: { field, type: "nominal", title: label(field), scale: { range: OKABE_ITO }, ...legend },
-    shape: { field, type: "nominal", title: label(field), ...legend },
-  };
 }
 
 /** One point per run: e.g. final loss against mono per feature, coloured by experiment. */
@@ -361,138 +256,5 @@ export function convergenceSpec(rows: Datum[], o: SizeOptions & { threshold: num
         encoding: { y: { field: "y", type: "quantitative" } },
       },
     ],
-  };
-}
-
-export interface HeatmapOptions extends SizeOptions {
-  /** Data URL (or blob URL) of the pre-rendered image: one pixel per (feature, neuron) cell. */
-  image: string;
-  neurons: number;
-  features: number;
-  /** Colour legend: the value range the image's colours encode. */
-  max: number;
-  /** Written on the chart, e.g. "37 of 1024 neurons dead (no single-feature activation)". */
-  note?: string;
-  /** Cells per pixel, when the image is max-pooled (said in the axis titles). */
-  pool?: { x: number; y: number };
-}
-
-/**
- * A k x N single-feature-activation heatmap as ONE image mark over two linear axes: half a million cells draw in
- * milliseconds (rect marks would take seconds). The image itself comes from ./heatmap.ts.
- */
-export function heatmapSpec(o: HeatmapOptions): Spec {
-  return {
-    $schema: SCHEMA,
-    width: o.width,
-    height: o.height ?? o.width,
-    // Vega draws no subtitle under an empty title: the note is the title when there is no other.
-    ...(o.title || o.note
-      ? {
-          title: o.title
-            ? { text: o.title, ...(o.note ? { subtitle: o.note } : {}), anchor: "start" }
-            : { text: o.note, anchor: "start", fontSize: 12, fontWeight: "normal" },
-        }
-      : {}),
-    data: { values: [{ x: 0, y: 0, x2: o.features, y2: o.neurons, url: o.image }] },
-    layer: [
-      {
-        mark: { type: "image", aspect: false, align: "left", baseline: "top", smooth: false, aria: false },
-        encoding: {
-          x: {
-            field: "x",
-            type: "quantitative",
-            title: [
-              "feature (sorted by the neuron it drives most)",
-              ...(o.pool && o.pool.x > 1 ? [`max over ${o.pool.x} features per pixel`] : []),
-            ],
-            scale: { domain: [0, o.features], nice: false },
-          },
-          x2: { field: "x2" },
-          // Two lines, so that a small heatmap's height never cuts the title.
-          y: {
-            field: "y",
-            type: "quantitative",
-            title: ["neuron", "(sorted by monosemanticity)", ...(o.pool && o.pool.y > 1 ? [`max over ${o.pool.y} per pixel`] : [])],
-            scale: { domain: [0, o.neurons], nice: false, reverse: true },
-          },
-          y2: { field: "y2" },
-          url: { field: "url", type: "nominal" },
-        },
-      },
-      {
-        data: { values: [{ v: 0 }, { v: o.max }] },
-        mark: { type: "point", opacity: 0 },
-        encoding: { color: { field: "v", type: "quantitative", title: "activation", scale: { scheme: "viridis", domain: [0, o.max] } } },
-      },
-    ],
-  };
-}
-
-export interface BiasOptions extends SizeOptions {}
-
-/** Each neuron's final bias, neurons in the heatmap's order, coloured mono / poly. */
-export function biasSpec(rows: { order: number; bias: number; kind: string }[], o: BiasOptions): Spec {
-  return {
-    ...base(o, rows),
-    mark: { type: "point", filled: true, size: 10 },
-    encoding: {
-      x: { field: "order", type: "quantitative", title: "neuron (sorted by monosemanticity)", scale: { nice: false } },
-      y: { field: "bias", type: "quantitative", title: "final bias" },
-      color: { field: "kind", type: "nominal", title: "neuron", scale: { domain: ["mono", "poly"], range: [OKABE_ITO[0], OKABE_ITO[3]] } },
-      tooltip: [{ field: "order" }, { field: "bias", format: ".4f" }, { field: "kind" }],
-    },
-  };
-}
-
-/** Distribution of a value per group (e.g. bias of mono vs poly neurons), as overlaid step histograms. */
-export function histogramSpec(rows: Datum[], o: SizeOptions & { field: string; group: string; bins?: number }): Spec {
-  return {
-    ...base(o, rows),
-    mark: { type: "bar", opacity: 0.6, binSpacing: 0 },
-    encoding: {
-      x: { field: o.field, type: "quantitative", title: label(o.field), bin: { maxbins: o.bins ?? 40 } },
-      y: { aggregate: "count", type: "quantitative", title: "count", stack: null },
-      color: { field: o.group, type: "nominal", title: label(o.group), scale: { range: OKABE_ITO } },
-    },
-  };
-}
-
-/** Lines of y against x, one per series (amplitude responses, singular values...). */
-export function linesSpec(
-  rows: Datum[],
-  o: SizeOptions & {
-    x: string;
-    y: string;
-    series: string;
-    xTitle?: string;
-    yTitle?: string;
-    logX?: boolean;
-    logY?: boolean;
-    points?: boolean;
-  },
-): Spec {
-  return {
-    ...base(o, rows),
-    mark: { type: "line", point: o.points ?? false, strokeWidth: 2 },
-    encoding: {
-      x: { field: o.x, type: "quantitative", title: o.xTitle ?? label(o.x), ...(o.logX ? { scale: { type: "log", base: 2 } } : {}) },
-      y: { field: o.y, type: "quantitative", title: o.yTitle ?? label(o.y), scale: o.logY ? { type: "log" } : { zero: false } },
-      color: { field: o.series, type: "nominal", title: label(o.series), scale: { range: OKABE_ITO } },
-      strokeDash: { field: o.series, type: "nominal", title: label(o.series) },
-      tooltip: [{ field: o.series }, { field: o.x, format: ".3g" }, { field: o.y, format: ".4g" }],
-    },
-  };
-}
-
-/** Count of runs per value of a field (Explorer distributions). */
-export function distributionSpec(rows: Datum[], o: SizeOptions & { field: string }): Spec {
-  return {
-    ...base(o, rows),
-    mark: { type: "bar", color: OKABE_ITO[0] },
-    encoding: {
-      x: { field: o.field, type: "quantitative", title: label(o.field), bin: { maxbins: 30 } },
-      y: { aggregate: "count", type: "quantitative", title: "runs" },
-    },
   };
 }

@@ -9,21 +9,9 @@ import {
   OKABE_ITO as PALETTE,
   variantChannels,
 } from "../../src/components/encodings.js";
-import {
-  axisFor,
-  biasSpec,
-  convergenceSpec,
-  rowsInBrush,
-  curvesSpec,
-  distributionSpec,
-  heatmapSpec,
-  histogramSpec,
-  linesSpec,
-  OKABE_ITO,
-  scaleFor,
-  scatterSpec,
-  sweepSpec,
-} from "../../src/components/specs.js";
+import { biasSpec, distributionSpec, heatmapSpec, histogramSpec, linesSpec } from "../../src/components/model-specs.js";
+import { axisFor, scaleFor } from "../../src/components/spec-base.js";
+import { convergenceSpec, rowsInBrush, curvesSpec, OKABE_ITO, scatterSpec, sweepSpec } from "../../src/components/specs.js";
 
 type Spec = Record<string, any>;
 
