@@ -1,7 +1,7 @@
 // Shared by the site's browser tests: the repository and dist/ paths, and a build of the site (smoke preset) when
 // dist/ is older than its sources.
 import { spawn } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
@@ -35,6 +35,44 @@ export function siteIsStale(): boolean {
 export async function ensureBuiltSite(): Promise<void> {
   if (process.env.SITE_NO_BUILD === "1" && existsSync(join(DIST, "index.html"))) return;
   if (!siteIsStale()) return;
+  // Several browser test files run in parallel workers: one builds, the others wait for it and then find dist fresh.
+  const release = await takeBuildLock();
+  try {
+    if (siteIsStale()) await buildSite();
+  } finally {
+    release();
+  }
+}
+
+const LOCK = join(ROOT, "test-results", "site-build.lock");
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An exclusive lock across processes: a directory made atomically, holding the owner's pid (a dead owner's lock is
+ * taken over). */
+async function takeBuildLock(): Promise<() => void> {
+  mkdirSync(join(ROOT, "test-results"), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      writeFileSync(join(LOCK, "pid"), String(process.pid));
+      return () => rmSync(LOCK, { recursive: true, force: true });
+    } catch {
+      const owner = Number(existsSync(join(LOCK, "pid")) ? readFileSync(join(LOCK, "pid"), "utf8") : NaN);
+      if (Number.isInteger(owner) && !alive(owner)) rmSync(LOCK, { recursive: true, force: true });
+      else await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}
+
+async function buildSite(): Promise<void> {
   mkdirSync(join(ROOT, "test-results"), { recursive: true });
   const logPath = join(ROOT, "test-results", "site-build.log");
   process.stderr.write(`browser tests: building the site (MONO_PRESET=${process.env.MONO_PRESET ?? "smoke"}), log in ${logPath} ...\n`);
