@@ -1,6 +1,6 @@
 // The shipped reference runs (reference/*, trained at the paper's noise scale with the project's CLI and checked by
 // tests/reference.test.ts) as JSON for src/regime.md: their runs rows, checkpoints, loss logs, the exact command of
-// each and the machine they ran on. Read from the repository at build time; nothing is trained here.
+// each and the machine it ran on. Read from the repository at build time; nothing is trained here.
 import { DuckDBInstance } from "@duckdb/node-api";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -41,15 +41,17 @@ try {
       .join(" ");
     const experiments = manifest.sweep.experiments === "all" ? "all" : manifest.sweep.experiments.join(",");
     const command = `npm run sweep -- --experiment ${experiments} ${sets} --engine ${engine} --out reference/${dir}`;
-    for (const r of await read(dir, "runs")) runs.push({ ...r, reference_dir: dir, command, engine_version: manifest.sweep.engine });
+    // Each run says where it was trained (reference/<run>/machine.json): the runs were made on different machines.
+    const machinePath = join(ROOT, dir, "machine.json");
+    const machine = existsSync(machinePath) ? JSON.parse(readFileSync(machinePath, "utf8")) : null;
+    for (const r of await read(dir, "runs"))
+      runs.push({ ...r, reference_dir: dir, command, engine_version: manifest.sweep.engine, machine });
     checkpoints.push(...(await read(dir, "checkpoints")));
     losses.push(...(await read(dir, "losses")));
   }
   connection.closeSync();
   instance.closeSync();
-  const machinePath = join(ROOT, "machine.json");
-  const machine = existsSync(machinePath) ? JSON.parse(readFileSync(machinePath, "utf8")) : null;
-  process.stdout.write(JSON.stringify({ runs, checkpoints, losses, machine }));
+  process.stdout.write(JSON.stringify({ runs, checkpoints, losses }));
 } catch (error) {
   process.stderr.write(`error: ${loaderFailure("data loader reference.json", error)}\n`);
   process.exit(1);
