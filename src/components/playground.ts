@@ -7,23 +7,14 @@
 import type { RunConfig } from "../lib/protocol/config.js";
 import { PAPER_REPORTS } from "../lib/experiments/paper-reports.js";
 import { heatmapOrder, heatmapPixels, pixelsToDataUrl, poolFactor, type NeuronRow, type SfaRow } from "./heatmap.js";
+import { RUN_CONFIG_FIELDS } from "../lib/protocol/fields.js";
+import { h } from "./dom.js";
 import { downloadButtons } from "./parquet-download.js";
 import { clearReaderRuns, readerRuns, saveReaderRun } from "./reader-runs.js";
 import { AUTO_MAX_S, CHOICES, CLAIM_OF, DEFAULTS, encodeConfig, nearestRow, parseConfig, type Field } from "./playground-config.js";
 import { sortedBiases } from "./playground-plot.js";
 import { duration, estimateSeconds, liveCurves, measuredRate, startRun, type RunHandle } from "./rerun.js";
 import type { SnapshotMessage } from "./rerun-worker.js";
-
-function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string> = {},
-  ...children: (Node | string)[]
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
-  node.append(...children);
-  return node;
-}
 
 /** The heatmap of a dense k × N single-feature activation matrix, sorted as the site's heatmaps are. */
 function heatmap(sfa: Float32Array, k: number, n: number, side: number): HTMLElement {
@@ -133,17 +124,10 @@ export function playgroundApp(o: { width: number }): HTMLElement {
   snapPick.oninput = showSnapshot;
   const drawTable = () => {
     const rows = readerRuns();
+    // The config fields the reader can set (n_features and m follow from the task), then what the run measured.
     const cols = [
       "run_id",
-      "k",
-      "eps",
-      "lr",
-      "init_bias",
-      "decay",
-      "l1",
-      "batch",
-      "steps",
-      "seed",
+      ...RUN_CONFIG_FIELDS.filter((f) => f !== "n_features" && f !== "m"),
       "final_loss",
       "mono_per_feature",
       "features_covered",

@@ -4,6 +4,7 @@
  * column of the published row with the recomputed one. Also the shared plumbing of the playground (startRun,
  * estimateSeconds).
  */
+import { h } from "./dom.js";
 import { FileAttachment } from "observablehq:stdlib";
 import type { RunConfig } from "../lib/protocol/config.js";
 import { compareRows, specFromRow, type Row } from "./rerun-compare.js";
@@ -127,17 +128,6 @@ export function liveCurves(published: Row[], width: number) {
     );
   draw();
   return { element: box, add: (s: SnapshotMessage) => (mine.push(s), draw()), reset: () => ((mine.length = 0), draw()) };
-}
-
-function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string> = {},
-  ...children: (Node | string)[]
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
-  node.append(...children);
-  return node;
 }
 
 /** The button and everything it draws, for one published run row. */

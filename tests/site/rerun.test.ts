@@ -3,40 +3,18 @@
  * a Web Worker matches its runs.parquet row exactly (checked here against the Parquet file itself, not only by the
  * page's own comparison); the playground trains, draws and keeps its config in the URL; Cancel terminates the
  * worker; no console error and no request off loopback. Writes the measured in-browser speed to
- * test-results/rerun-speed.json. Run under the site lock (dist/ is shared).
+ * test-results/rerun-speed.json.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DIST, ensureBuiltSite, ROOT } from "./build.js";
-import { serveDist } from "./serve.js";
+import { DIST, ROOT } from "./build.js";
+import { closeSite, newSite, openSite, SKIP, watch } from "./chromium.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const SKIP = process.env.SKIP_BROWSER_TESTS === "1";
-
-let server: Awaited<ReturnType<typeof serveDist>> | null = null;
-let context: BrowserContext | null = null;
-let userDataDir = "";
-
-function watch(page: Page, origin: string) {
-  const w = { errors: [] as string[], external: [] as string[] };
-  page.on("console", (msg) => {
-    if (msg.type() === "error") w.errors.push(msg.text());
-  });
-  page.on("pageerror", (error) => w.errors.push(`pageerror: ${error.message}`));
-  page.on("response", (res) => {
-    if (res.status() >= 400) w.errors.push(`HTTP ${res.status()} for ${res.url()}`);
-  });
-  page.on("request", (req) => {
-    const url = req.url();
-    if (/^(data|blob|about):/.test(url)) return;
-    if (!url.startsWith(`${origin}/`)) w.external.push(url);
-  });
-  return w;
-}
+// Chromium, the server and the page watcher are the other browser tests' (chromium.ts).
+const site = newSite();
 
 /** The row of runs.parquet with this run id, read in Node by DuckDB (BigInt counts as numbers). */
 async function parquetRow(runId: string): Promise<Record<string, unknown>> {
@@ -56,41 +34,13 @@ async function parquetRow(runId: string): Promise<Record<string, unknown>> {
 }
 
 describe.skipIf(SKIP)("re-run and playground in Chromium", () => {
-  beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH; SKIP_BROWSER_TESTS=1 skips.`,
-      );
-    await ensureBuiltSite();
-    server = await serveDist(DIST);
-    userDataDir = mkdtempSync(join(tmpdir(), "mono-rerun-"));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-      viewport: { width: 1280, height: 900 },
-    });
-  }, 45 * 60_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await server?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
-  });
+  beforeAll(() => openSite(site), 45 * 60_000);
+  afterAll(() => closeSite(site));
 
   it("re-runs the model page's run in a worker and matches its runs.parquet row exactly", async () => {
-    const page = await context!.newPage();
-    const w = watch(page, server!.origin);
-    await page.goto(`${server!.origin}/model`, { waitUntil: "load" });
+    const page = await site.context!.newPage();
+    const w = watch(page, site.server!.origin);
+    await page.goto(`${site.server!.origin}/model`, { waitUntil: "load" });
     const box = page.locator(".rerun").first();
     await box.waitFor({ timeout: 90_000 });
     const runId = (await box.getAttribute("data-run"))!;
@@ -132,13 +82,13 @@ describe.skipIf(SKIP)("re-run and playground in Chromium", () => {
   }, 400_000);
 
   it("the Explorer's run detail offers the re-run, and it reproduces the picked run", async () => {
-    const page = await context!.newPage();
-    const w = watch(page, server!.origin);
+    const page = await site.context!.newPage();
+    const w = watch(page, site.server!.origin);
     // A run of the model page's experiment list: any run of runs.parquet trained by the wasm engine.
-    await page.goto(`${server!.origin}/model`, { waitUntil: "load" });
+    await page.goto(`${site.server!.origin}/model`, { waitUntil: "load" });
     await page.locator(".rerun").first().waitFor({ timeout: 90_000 });
     const runId = (await page.locator(".rerun").first().getAttribute("data-run"))!;
-    await page.goto(`${server!.origin}/explorer?run=${encodeURIComponent(runId)}`, { waitUntil: "load" });
+    await page.goto(`${site.server!.origin}/explorer?run=${encodeURIComponent(runId)}`, { waitUntil: "load" });
     const box = page.locator(`.rerun[data-run="${runId}"]`);
     await box.waitFor({ timeout: 90_000 });
     await box.locator("button.rerun-start").click();
@@ -161,9 +111,9 @@ describe.skipIf(SKIP)("re-run and playground in Chromium", () => {
   }, 400_000);
 
   it("the playground trains, draws, keeps its config in the URL and retrains when an input changes", async () => {
-    const page = await context!.newPage();
-    const w = watch(page, server!.origin);
-    await page.goto(`${server!.origin}/playground?k=64&steps=256&seed=3`, { waitUntil: "load" });
+    const page = await site.context!.newPage();
+    const w = watch(page, site.server!.origin);
+    await page.goto(`${site.server!.origin}/playground?k=64&steps=256&seed=3`, { waitUntil: "load" });
     const app = page.locator(".playground");
     await page.waitForFunction(() => (document.querySelector(".playground") as HTMLElement | null)?.dataset.state === "done", null, {
       timeout: 120_000,
@@ -201,10 +151,10 @@ describe.skipIf(SKIP)("re-run and playground in Chromium", () => {
       [...stored].sort((a, b) => String(a.run_id).localeCompare(String(b.run_id))).map((r) => r.final_loss),
     );
     // ...and join the sweep's runs in the Explorer's DuckDB-WASM table.
-    await page.goto(`${server!.origin}/explorer?experiment=playground`, { waitUntil: "load" });
+    await page.goto(`${site.server!.origin}/explorer?experiment=playground`, { waitUntil: "load" });
     await page.waitForSelector("#explorer-distribution canvas", { timeout: 60_000 });
     await expect.poll(() => page.getAttribute("#explorer-count", "data-count").then(Number), { timeout: 30_000 }).toBe(stored.length);
-    await page.goto(`${server!.origin}/playground?k=64&steps=256&seed=3`, { waitUntil: "load" });
+    await page.goto(`${site.server!.origin}/playground?k=64&steps=256&seed=3`, { waitUntil: "load" });
     // A bad value is refused with a message, not trained.
     await app.locator('input[name="k"]').fill("-3");
     await page.waitForFunction(() => (document.querySelector(".playground") as HTMLElement).dataset.state === "invalid", null, {
@@ -213,7 +163,7 @@ describe.skipIf(SKIP)("re-run and playground in Chromium", () => {
     expect(await app.locator(".playground-status").textContent()).toMatch(/k = -3 must be an integer in \[1, 4096\]/);
 
     // In-browser speed of the default config (k = 256, batch 16, 2048 steps), for the README's comparison with Node.
-    await page.goto(`${server!.origin}/playground`, { waitUntil: "load" });
+    await page.goto(`${site.server!.origin}/playground`, { waitUntil: "load" });
     const state = () => page.evaluate(() => (document.querySelector(".playground") as HTMLElement | null)?.dataset.state);
     // On a busy machine the default may be estimated above the auto-train limit: then it waits for Train.
     await page.waitForFunction(
@@ -248,15 +198,15 @@ describe.skipIf(SKIP)("re-run and playground in Chromium", () => {
   }, 400_000);
 
   it("Cancel terminates the training worker", async () => {
-    const page = await context!.newPage();
-    const w = watch(page, server!.origin);
+    const page = await site.context!.newPage();
+    const w = watch(page, site.server!.origin);
     const closed: string[] = [];
     const started: string[] = [];
     page.on("worker", (worker) => {
       started.push(worker.url());
       worker.on("close", () => closed.push(worker.url()));
     });
-    await page.goto(`${server!.origin}/playground?k=1024&batch=256&steps=100000`, { waitUntil: "load" });
+    await page.goto(`${site.server!.origin}/playground?k=1024&batch=256&steps=100000`, { waitUntil: "load" });
     await page.waitForFunction(() => (document.querySelector(".playground") as HTMLElement | null)?.dataset.state === "waiting", null, {
       timeout: 60_000,
     });

@@ -66,6 +66,14 @@ export interface EngineContext {
   initial: Params;
 }
 
+/** The layer sizes an engine is built for, checked against its world: every engine starts from this. */
+export function engineShape(context: EngineContext): { k: number; m: number; outDim: number } {
+  const { world, initial } = context;
+  const { k, m, outDim } = initial;
+  if (m !== world.m || outDim !== world.outDim) throw new Error("initial parameters do not match the world");
+  return { k, m, outDim };
+}
+
 export interface EngineFactory {
   /** The engine family as chosen on the command line (`--engine tfjs`). */
   readonly id: string;

@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import type { Activation, Task } from "../../protocol/config.js";
 import type { Params } from "../../protocol/params.js";
 import type { SparseBatch } from "../../protocol/samplers.js";
-import type { Engine, EngineContext, EngineFactory, EngineState, FiringStats } from "../engine.js";
+import { engineShape, type Engine, type EngineContext, type EngineFactory, type EngineState, type FiringStats } from "../engine.js";
 
 type Handle = object;
 
@@ -104,11 +104,7 @@ class NativeEngine implements Engine {
     readonly threads: number,
   ) {
     const { world, initial, config } = context;
-    const { k, m, outDim } = initial;
-    if (m !== world.m || outDim !== world.outDim) throw new Error("initial parameters do not match the world");
-    this.k = k;
-    this.m = m;
-    this.outDim = outDim;
+    const { k, m, outDim } = ({ k: this.k, m: this.m, outDim: this.outDim } = engineShape(context));
     // The run's recorded engine says the instruction set and the threads it trained with, e.g. native-avx512-t2.
     this.name = `native-${addon.isa()}-t${threads}`;
     const dims = Int32Array.of(world.nFeatures, m, k, outDim, TASK_CODES[world.task], ACTIVATION_CODES[config.activation], threads);

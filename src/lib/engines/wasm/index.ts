@@ -11,7 +11,7 @@
 import type { Activation, Task } from "../../protocol/config.js";
 import type { Params } from "../../protocol/params.js";
 import type { SparseBatch } from "../../protocol/samplers.js";
-import type { Engine, EngineContext, EngineFactory, EngineState, FiringStats } from "../engine.js";
+import { engineShape, type Engine, type EngineContext, type EngineFactory, type EngineState, type FiringStats } from "../engine.js";
 
 /** Exports of engine.wasm (addresses are byte offsets into `memory`). */
 interface Kernels {
@@ -110,11 +110,7 @@ class WasmSimdEngine implements Engine {
     readonly phases: PhaseClock,
   ) {
     const { world, initial, config } = context;
-    const { k, m, outDim } = initial;
-    if (m !== world.m || outDim !== world.outDim) throw new Error("initial parameters do not match the world");
-    this.k = k;
-    this.m = m;
-    this.outDim = outDim;
+    const { k, m, outDim } = ({ k: this.k, m: this.m, outDim: this.outDim } = engineShape(context));
     wasm.init(world.nFeatures, m, k, outDim, TASK_CODES[world.task], ACTIVATION_CODES[config.activation]);
     this.mp = wasm.strideM();
     this.kp = wasm.strideK();
