@@ -56,28 +56,19 @@ export function configCard(run: Row | undefined, all: Row[], preset: string): HT
   if (!run) return html`<p class="notice">This run is not in the build's runs table.</p>` as HTMLElement;
   const { command, note } = oneRunCommand(run, all, preset);
   const present = (fields: string[]) => fields.filter((f) => f in run);
+  const fieldList = (fields: string[]) =>
+    html`<dl>
+      ${fields.map(
+        (f) =>
+          html`<div>
+            <dt>${f}</dt>
+            <dd>${cell(run[f])}</dd>
+          </div>`,
+      )}
+    </dl>`;
   return html`<div class="config-card" id="run-config" data-run=${String(run.run_id)}>
     <h3>Run <code>${String(run.run_id)}</code></h3>
-    <div class="config-columns">
-      <dl>
-        ${present(CONFIG).map(
-          (f) =>
-            html`<div>
-              <dt>${f}</dt>
-              <dd>${cell(run[f])}</dd>
-            </div>`,
-        )}
-      </dl>
-      <dl>
-        ${present(OUTCOME).map(
-          (f) =>
-            html`<div>
-              <dt>${f}</dt>
-              <dd>${cell(run[f])}</dd>
-            </div>`,
-        )}
-      </dl>
-    </div>
+    <div class="config-columns">${fieldList(present(CONFIG))} ${fieldList(present(OUTCOME))}</div>
     <p>Train this run again: <code class="one-run-command">${command}</code>${note ? html`<br /><small>${note}</small>` : ""}</p>
   </div>` as HTMLElement;
 }

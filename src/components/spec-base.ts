@@ -2,6 +2,7 @@
  * What the Vega-Lite spec builders (./specs.ts, ./model-specs.ts) share: the spec types and skeleton (schema, size,
  * data), axis labels, log and symlog scales for log-spaced fields, and colour channels by field. Pure.
  */
+import { CONFIG_FIELDS, METRIC_FIELDS } from "./sql.js";
 import { OKABE_ITO, experimentChannels, familyChannels } from "./encodings.js";
 
 export type Spec = Record<string, unknown>;
@@ -76,25 +77,8 @@ export function axisFor(field: string, values: number[]): Spec {
   };
 }
 
-/** Fields coloured on a continuous scale (anything else is a category). */
-const NUMERIC_COLOUR = new Set([
-  "lr",
-  "eps",
-  "k",
-  "init_bias",
-  "steps",
-  "seed",
-  "batch",
-  "final_loss",
-  "mono_per_feature",
-  "mono_per_neuron",
-  "mean_bias",
-  "dead_neurons",
-  "wall_s",
-  "l1",
-  "decay",
-  "decay_nominal",
-]);
+/** Fields coloured on a continuous scale: the runs table's numbers (anything else is a category). */
+const NUMERIC_COLOUR = new Set<string>([...CONFIG_FIELDS, ...METRIC_FIELDS]);
 
 /** Colour (and shape, for categories) by a field: the site-wide map for experiments and families, viridis for numbers. */
 export function colourChannels(field: string, rows: Datum[], legendBelow = false): Spec {
