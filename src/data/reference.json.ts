@@ -1,5 +1,5 @@
 // The shipped reference runs (reference/*, trained at the paper's noise scale with the project's CLI and checked by
-// tests/reference.test.ts) as JSON for src/regime.md: their runs rows, checkpoints, loss logs, the exact command of
+// tests/reference.test.ts) as JSON for src/regime.md: their runs rows and checkpoints (the page draws no loss log), the command of
 // each and the machine it ran on. Read from the repository at build time; nothing is trained here.
 import { DuckDBInstance } from "@duckdb/node-api";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -31,8 +31,7 @@ try {
     );
   };
   const runs = [],
-    checkpoints = [],
-    losses = [];
+    checkpoints = [];
   for (const dir of dirs) {
     const manifest = ManifestSchema.parse(JSON.parse(readFileSync(join(ROOT, dir, "manifest.json"), "utf8")));
     const [engine] = manifest.sweep.engine.split("@");
@@ -47,11 +46,10 @@ try {
     for (const r of await read(dir, "runs"))
       runs.push({ ...r, reference_dir: dir, command, engine_version: manifest.sweep.engine, machine });
     checkpoints.push(...(await read(dir, "checkpoints")));
-    losses.push(...(await read(dir, "losses")));
   }
   connection.closeSync();
   instance.closeSync();
-  process.stdout.write(JSON.stringify({ runs, checkpoints, losses }));
+  process.stdout.write(JSON.stringify({ runs, checkpoints }));
 } catch (error) {
   process.stderr.write(`error: ${loaderFailure("data loader reference.json", error)}\n`);
   process.exit(1);
