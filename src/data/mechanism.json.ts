@@ -46,6 +46,8 @@ try {
       config: spec.config,
       engine: record.run.engine,
       final,
+      // The model's final biases by neuron (the page's bias histogram), so the page needs no DuckDB-WASM.
+      biases: Array.from(bias, (value, j) => ({ bias: value, is_mono: Boolean(isMono[j]) })),
       ...result,
       models: summaries,
     }),
