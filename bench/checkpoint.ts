@@ -24,16 +24,21 @@ export interface Checkpoint {
 
 const CACHE_DIR = process.env.MONO_BENCH_CACHE ?? join(process.cwd(), ".cache", "bench");
 
+/** The world every bench regime trains in: the paper's decoder task at N = 512, m = 64, eps = 1/64, seed 1. */
+export const BENCH_WORLD = {
+  task: "decoder",
+  activation: "relu",
+  sampler: "equal",
+  n_features: 512,
+  m: 64,
+  eps: 1 / 64,
+  l1: 0,
+  seed: 1,
+} as const;
+
 export function lr3Config(k: number, steps: number): RunConfig {
   return {
-    task: "decoder",
-    activation: "relu",
-    sampler: "equal",
-    n_features: 512,
-    m: 64,
-    eps: 1 / 64,
-    l1: 0,
-    seed: 1,
+    ...BENCH_WORLD,
     k,
     batch: 1024,
     lr: 0.01,

@@ -9,6 +9,7 @@ import { Rng } from "../src/lib/protocol/rng.js";
 import type { SparseBatch } from "../src/lib/protocol/samplers.js";
 import { biasDecayFactor, learningRate } from "../src/lib/protocol/schedule.js";
 import { makeWorld } from "../src/lib/protocol/world.js";
+import { BENCH_WORLD } from "./checkpoint.js";
 
 export type Regime = "dense" | "engineered" | "awake" | "silent";
 export const REGIMES: Regime[] = ["dense", "engineered", "awake", "silent"];
@@ -19,14 +20,7 @@ export const log = (message: string) => process.stderr.write(`${message}\n`);
 
 export function regimeConfig(regime: Regime, k: number, batch: number, steps: number): RunConfig {
   const common = {
-    task: "decoder",
-    activation: "relu",
-    sampler: "equal",
-    n_features: 512,
-    m: 64,
-    eps: 1 / 64,
-    l1: 0,
-    seed: 1,
+    ...BENCH_WORLD,
     k,
     batch,
   } as const;
