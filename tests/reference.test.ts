@@ -1,7 +1,7 @@
 // Verifies the shipped reference runs (reference/*): retrains each run's exact config with the engine that made it,
 // stops after its first 256 steps, and requires every checkpoint up to there to equal the shipped one bit for bit.
 import { DuckDBInstance } from "@duckdb/node-api";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { engineById } from "../src/lib/engines/index.js";
@@ -9,6 +9,7 @@ import { expandExperiments } from "../src/lib/experiments/sweep.js";
 import type { Preset } from "../src/lib/experiments/presets.js";
 import type { RunConfig } from "../src/lib/protocol/config.js";
 import { ManifestSchema } from "../src/lib/runner/manifest.js";
+import { referenceDirs } from "../src/lib/runner/reference-dirs.js";
 import { TABLES } from "../src/lib/runner/tables.js";
 import { train } from "../src/lib/runner/train.js";
 
@@ -16,12 +17,7 @@ import { train } from "../src/lib/runner/train.js";
 const ROOT = resolve(process.env.MONO_REFERENCE_DIR ?? resolve(__dirname, "../reference"));
 const CHECKED_STEPS = 256;
 
-const dirs = existsSync(ROOT)
-  ? readdirSync(ROOT, { withFileTypes: true })
-      .filter((d) => d.isDirectory() && existsSync(join(ROOT, d.name, "manifest.json")))
-      .map((d) => d.name)
-      .sort()
-  : [];
+const dirs = referenceDirs(ROOT);
 
 async function shippedCheckpoints(dir: string): Promise<Record<string, unknown>[]> {
   const instance = await DuckDBInstance.create(":memory:");

@@ -204,7 +204,7 @@ export function playgroundApp(o: { width: number }): HTMLElement {
     try {
       const done = await current.done;
       if (handle !== current) return;
-      const { preset: _p, experiment: _e, ...row } = done.row;
+      const row = done.row;
       saveReaderRun(row);
       drawTable();
       app.dataset.state = "done";

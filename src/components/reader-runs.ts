@@ -8,20 +8,23 @@ const STORE = "mono-playground-runs";
 
 export type ReaderRow = Record<string, unknown>;
 
-/** The stored runs (none when storage is empty, unavailable or corrupt). */
-export function readerRuns(): ReaderRow[] {
+function stored(): ReaderRow[] {
   try {
     const rows = JSON.parse(localStorage.getItem(STORE) ?? "[]");
-    return Array.isArray(rows) ? rows.map((r) => ({ ...r, experiment: READER_EXPERIMENT, preset: READER_EXPERIMENT })) : [];
+    return Array.isArray(rows) ? rows : [];
   } catch {
     return [];
   }
 }
 
-/** Keep a finished run, replacing an earlier one of the same id. */
+/** The stored runs, labelled as the reader's (none when storage is empty, unavailable or corrupt). */
+export function readerRuns(): ReaderRow[] {
+  return stored().map((r) => ({ ...r, experiment: READER_EXPERIMENT, preset: READER_EXPERIMENT }));
+}
+
+/** Keep a finished run as trained, replacing an earlier one of the same id (readerRuns labels it on the way out). */
 export function saveReaderRun(row: ReaderRow): void {
-  const rest = readerRuns().filter((r) => r.run_id !== row.run_id);
-  localStorage.setItem(STORE, JSON.stringify([...rest, { ...row, experiment: READER_EXPERIMENT, preset: READER_EXPERIMENT }]));
+  localStorage.setItem(STORE, JSON.stringify([...stored().filter((r) => r.run_id !== row.run_id), row]));
 }
 
 export function clearReaderRuns(): void {

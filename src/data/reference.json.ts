@@ -1,10 +1,11 @@
 // The shipped reference runs (reference/*, trained at the paper's noise scale with the project's CLI and checked by
-// tests/reference.test.ts) as JSON for src/regime.md: their runs rows and checkpoints (the page draws no loss log), the command of
-// each and the machine it ran on. Read from the repository at build time; nothing is trained here.
+// tests/reference.test.ts) as JSON for src/regime.md: their runs rows and checkpoints (the page draws no loss log),
+// the command of each and the machine it ran on. Read from the repository at build time; nothing is trained here.
 import { DuckDBInstance } from "@duckdb/node-api";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ManifestSchema } from "../lib/runner/manifest.js";
+import { referenceDirs } from "../lib/runner/reference-dirs.js";
 import { loaderFailure } from "../lib/runner/site-data.js";
 
 const ROOT = resolve(process.cwd(), "reference");
@@ -16,12 +17,7 @@ const clean = (row: Record<string, unknown>) =>
   );
 
 try {
-  const dirs = existsSync(ROOT)
-    ? readdirSync(ROOT, { withFileTypes: true })
-        .filter((d) => d.isDirectory() && existsSync(join(ROOT, d.name, "manifest.json")))
-        .map((d) => d.name)
-        .sort()
-    : [];
+  const dirs = referenceDirs(ROOT);
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   const read = async (dir: string, table: string) => {

@@ -1,10 +1,10 @@
 // Every claim's verdict, computed at build time from the site preset's runs (and, when the repository ships them,
 // from the reference runs at the paper's noise scale), so pages read one small JSON file instead of querying.
-import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { judgeClaims } from "../lib/analysis/claim-judges.js";
 import type { NeuronSummary, RunRow, VerdictInput } from "../lib/analysis/claims.js";
 import { DECISION_RULE } from "../lib/analysis/verdict-rules.js";
+import { referenceDirs } from "../lib/runner/reference-dirs.js";
 import { PAPER_REGIME } from "../lib/experiments/paper-reports.js";
 import { TUNING_SEEDS } from "../lib/experiments/presets.js";
 import { mechanismModels } from "../lib/runner/mechanism-runs.js";
@@ -38,7 +38,7 @@ const REFERENCE_MIN_STEPS = 32768;
 
 /** The shipped reference runs' rows (reference/<run>/runs.parquet), read with DuckDB; none when none are shipped. */
 async function referenceRuns(): Promise<RunRow[]> {
-  const dirs = existsSync("reference") ? readdirSync("reference").filter((d) => existsSync(join("reference", d, "runs.parquet"))) : [];
+  const dirs = referenceDirs("reference");
   if (dirs.length === 0) return [];
   const { DuckDBInstance } = await import("@duckdb/node-api");
   const connection = await (await DuckDBInstance.create(":memory:")).connect();

@@ -135,6 +135,7 @@ export async function runSweep(specs: RunSpec[], options: SweepRunOptions = {}):
   log(
     `sweep: ${specs.length} runs, ${cachedCount} cached${twinCount ? `, ${twinCount} the same as another run` : ""}, ${todo.length} to train with engine ${factory.id}`,
   );
+  let outOfTime = false;
   if (todo.length > 0) {
     // Name the regime of what is about to train: the noise scale lr / sqrt(batch) decides it as much as lr does (docs/regime.md).
     const noise = todo.map((s) => s.config.lr / Math.sqrt(s.config.batch));
@@ -146,9 +147,6 @@ export async function runSweep(specs: RunSpec[], options: SweepRunOptions = {}):
       `sweep: noise scale lr/sqrt(batch) ${range(noise)} (the paper's runs: ${range([PAPER_REGIME.noiseMin, PAPER_REGIME.noiseMax])}), ` +
         `i.e. paper_lr ${range(noise.map((n) => n * Math.sqrt(PAPER_REGIME.batch)))}`,
     );
-  }
-  let outOfTime = false;
-  if (todo.length > 0) {
     const totalCost = todo.reduce((sum, s) => sum + cost(s), 0);
     let doneCost = 0;
     let finished = 0;
