@@ -5,9 +5,7 @@
  */
 import { FileAttachment } from "observablehq:stdlib";
 import { B_EXPERIMENTS, CLAIMS, type ClaimVerdict } from "../lib/analysis/claims.js";
-import { ensureTables } from "./data.js";
-import { query, type Row } from "./db.js";
-import { runsQuery } from "./sql.js";
+import type { Row } from "./db.js";
 export { B_EXPERIMENTS, CLAIMS };
 export type { ClaimVerdict };
 
@@ -51,13 +49,6 @@ export const CLAIM_FUNCTIONS: Record<number, () => Promise<ClaimVerdict>> = {
   7: claim7,
   8: claim8,
 };
-
-let allRuns: Promise<Row[]> | null = null;
-/** Every run (small table), queried once per page. */
-export function runs(): Promise<Row[]> {
-  allRuns ??= ensureTables("runs").then(() => query(runsQuery({})));
-  return allRuns;
-}
 
 /** For each seed of a B experiment: the best initial bias and its mono/features (the initial-bias page's table). */
 export function biasOptimum(rows: Row[], experiment: string) {

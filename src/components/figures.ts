@@ -1,13 +1,12 @@
 /**
- * Figure builders shared by the pages: each queries DuckDB-WASM through ./sql.ts, shapes the rows and renders a
- * pure spec from ./specs.ts as a numbered figure.
+ * Figure builders shared by the pages: each shapes rows prepared at build time (runs.json, figures/<ID>.json: no
+ * DuckDB-WASM) and renders a pure spec from ./specs.ts as a numbered figure.
  */
-// The runs table comes from build-time JSON: a sweep figure needs no DuckDB-WASM.
 import { runsJson as runs } from "./runs-json.js";
-import { ensureSfa, ensureTables } from "./data.js";
-import { query, type Row } from "./db.js";
-import { heatmapOrder, heatmapPixels, pixelsToDataUrl, poolFactor, type NeuronRow, type SfaRow } from "./heatmap.js";
-import { curvesQuery, neuronsQuery, sfaQuery, type NumericField } from "./sql.js";
+import type { Row } from "./db.js";
+import { curveRowsOf, runFigures } from "./figure-data.js";
+import { gridForSide, gridPixels, HEATMAP_MAX_SIDE, pixelsToDataUrl } from "./heatmap.js";
+import type { NumericField } from "./sql.js";
 import { biasSpec, curvesSpec, heatmapSpec, label, sweepSpec, type SweepPoint } from "./specs.js";
 import { chartFigure, figure, sweepCommand } from "./ui.js";
 import { AXIS_FIELDS } from "./urlstate.js";
@@ -144,9 +143,8 @@ export async function sweepFigure(o: SweepFigureOptions): Promise<HTMLElement> {
 }
 
 /** Checkpoint curves of one experiment: metric against log2(step), one line per swept value. */
-export async function curveRows(experiment: string, series: NumericField): Promise<Row[]> {
-  await ensureTables("runs", "checkpoints");
-  return query(curvesQuery([experiment], series));
+export function curveRows(experiment: string, series: NumericField): Promise<Row[]> {
+  return curveRowsOf(experiment, series);
 }
 
 export async function curvesFigure(
@@ -164,27 +162,6 @@ export async function curvesFigure(
   });
 }
 
-/** Neurons and sparse single-feature activations of one run (loads the experiment's sfa file on demand). */
-export async function runDetail(
-  experiment: string,
-  run: string,
-): Promise<{ neurons: NeuronRow[]; sfa: SfaRow[]; biases: number[]; isMono: boolean[] }> {
-  await ensureTables("neurons");
-  const [neuronRows, table] = await Promise.all([query(neuronsQuery(run)), ensureSfa(experiment)]);
-  const sfaRows = await query(sfaQuery(table, run));
-  return {
-    neurons: neuronRows.map((r) => ({
-      neuron: Number(r.neuron),
-      frac_mono: Number(r.frac_mono),
-      top_feature: Number(r.top_feature),
-      top_activation: Number(r.top_activation),
-    })),
-    sfa: sfaRows.map((r) => ({ neuron: Number(r.neuron), feature: Number(r.feature), activation: Number(r.activation) })),
-    biases: neuronRows.map((r) => Number(r.bias)),
-    isMono: neuronRows.map((r) => Boolean(r.is_mono)),
-  };
-}
-
 /** The heatmap of one run and, optionally, its biases in the same neuron order. */
 export async function heatmapFigures(o: {
   experiment: string;
@@ -196,16 +173,12 @@ export async function heatmapFigures(o: {
   caption?: string;
 }): Promise<HTMLElement> {
   const preset = await sitePreset();
-  const detail = await runDetail(o.experiment, o.run);
-  const nFeatures = o.nFeatures ?? 512;
+  const { data, grid: base } = await runFigures(o.experiment, o.run);
+  const nFeatures = o.nFeatures ?? data.n_features;
   const started = performance.now();
-  const k = detail.neurons.length;
-  const mono = detail.isMono.filter(Boolean).length;
-  // A neuron with no positive single-feature activation is dead here (it is a blank row of the heatmap).
-  const live = new Set(detail.sfa.filter((s) => s.activation > 0).map((s) => s.neuron));
-  const dead = k - live.size;
+  const { k, mono, dead } = data;
   const command = `${commandFor([o.experiment], preset)} (then filter run_id = ${o.run})`;
-  if (live.size === 0) {
+  if (dead === k) {
     // An all-dead run draws as an empty square: say it instead.
     return figure(
       html`<p class="chart-sentence" data-all-dead="true">
@@ -220,11 +193,12 @@ export async function heatmapFigures(o: {
       },
     );
   }
-  const order = heatmapOrder(detail.neurons, detail.sfa, nFeatures);
-  const side = Math.max(240, Math.min(o.width - 150, 560));
-  // Max-pool so that every drawn cell gets at least 2 screen pixels (1024 × 512 cells into ~400 px would drop rows).
-  const pool = { x: poolFactor(nFeatures, side), y: poolFactor(k, side) };
-  const image = heatmapPixels(detail.sfa, order, undefined, pool);
+  const side = Math.max(240, Math.min(o.width - 150, HEATMAP_MAX_SIDE));
+  // Max-pooled (at build time for the widest figure, here further for this one) so that every drawn cell gets at
+  // least 2 screen pixels: 1024 × 512 cells squeezed into ~400 px would drop rows, and with them the diagonal.
+  const grid = gridForSide(base, side);
+  const pool = grid.pool;
+  const image = gridPixels(grid);
   const url = pixelsToDataUrl(image);
   const note = `${dead} of ${k} neurons dead (no single-feature activation: blank rows), ${mono} monosemantic`;
   const heat = await chartFigure(
@@ -240,14 +214,10 @@ export async function heatmapFigures(o: {
       ariaLabel: `Heatmap of single-feature activations for run ${o.run}, ${mono} of ${k} neurons monosemantic.`,
     },
   );
-  // Time from the run's rows to a drawn heatmap (ordering, image, Vega view), checked by the browser tests.
+  // Time from the run's data to a drawn heatmap (pooling, image, Vega view), checked by the browser tests.
   heat.dataset.renderMs = String(Math.round(performance.now() - started));
   if (!o.withBias) return heat;
-  const rows = detail.neurons.map((n, i) => ({
-    order: order.neuronRank[n.neuron],
-    bias: detail.biases[i],
-    kind: detail.isMono[i] ? "mono" : "poly",
-  }));
+  const rows = data.bias.map((bias, rank) => ({ order: rank, bias, kind: data.is_mono[rank] === "1" ? "mono" : "poly" }));
   const bias = await chartFigure(biasSpec(rows, { width: Math.min(o.width, 720) - 130, height: 220 }), {
     number: o.number + 1,
     caption: `Final bias of each neuron of run ${o.run}, in the order of Figure ${o.number} (mono neurons first).`,

@@ -1,45 +1,18 @@
 /**
- * Single-feature-activation heatmaps: the orderings (pure) and the image (one pixel per cell) that ./specs.ts
- * heatmapSpec draws as a single image mark.
+ * Single-feature-activation heatmaps in the browser: the colours of a grid (./model-specs.ts heatmapSpec draws it as a
+ * single image mark). The orderings, pooling and grids are pure and shared with the build: ../lib/analysis/heatmap.ts.
  */
-export interface NeuronRow {
-  neuron: number;
-  frac_mono: number;
-  top_feature: number;
-  top_activation: number;
-}
-export interface SfaRow {
-  neuron: number;
-  feature: number;
-  activation: number;
-}
-
-/**
- * Neurons sorted by monosemanticity (frac_mono descending; ties by their top feature), features sorted by the
- * position of the neuron they drive most, so a monosemantic model shows a diagonal. Returns the rank of every neuron
- * and feature (index = neuron/feature id, value = row/column).
- */
-export function heatmapOrder(neurons: NeuronRow[], sfa: SfaRow[], nFeatures: number): { neuronRank: Int32Array; featureRank: Int32Array } {
-  const k = neurons.length;
-  const sorted = [...neurons].sort((a, b) => b.frac_mono - a.frac_mono || a.top_feature - b.top_feature || a.neuron - b.neuron);
-  const neuronRank = new Int32Array(k);
-  sorted.forEach((n, i) => (neuronRank[n.neuron] = i));
-  const best = new Float64Array(nFeatures).fill(-Infinity);
-  const bestNeuron = new Int32Array(nFeatures).fill(-1);
-  for (const s of sfa) {
-    if (s.activation > best[s.feature]) {
-      best[s.feature] = s.activation;
-      bestNeuron[s.feature] = s.neuron;
-    }
-  }
-  const features = Array.from({ length: nFeatures }, (_, f) => f);
-  // Features no neuron responds to go last.
-  const key = (f: number) => (bestNeuron[f] < 0 ? k + f : neuronRank[bestNeuron[f]]);
-  features.sort((a, b) => key(a) - key(b) || a - b);
-  const featureRank = new Int32Array(nFeatures);
-  features.forEach((f, i) => (featureRank[f] = i));
-  return { neuronRank, featureRank };
-}
+import { heatmapGrid, LEVELS, type HeatmapGrid, type SfaRow } from "../lib/analysis/heatmap.js";
+export {
+  gridForSide,
+  HEATMAP_MAX_SIDE,
+  heatmapGrid,
+  heatmapOrder,
+  poolFactor,
+  type HeatmapGrid,
+  type NeuronRow,
+  type SfaRow,
+} from "../lib/analysis/heatmap.js";
 
 /** Viridis, 9 stops; interpolated linearly. */
 const VIRIDIS = [
@@ -62,50 +35,31 @@ export function viridis(t: number): [number, number, number] {
   return [Math.round(a[0] + f * (b[0] - a[0])), Math.round(a[1] + f * (b[1] - a[1])), Math.round(a[2] + f * (b[2] - a[2]))];
 }
 
-/**
- * How many cells to pool into one pixel along each axis so that every pixel gets at least `minPx` screen pixels:
- * a 1024-row image squeezed into 400 px would drop rows, and with them the diagonal.
- */
-export function poolFactor(cells: number, screenPx: number, minPx = 2): number {
-  if (!(cells > 0) || !(screenPx > 0)) return 1;
-  return Math.max(1, Math.ceil((cells * minPx) / screenPx));
+/** RGBA pixels of a grid, one per cell: level 0 transparent, others viridis-scaled (the top level is viridis(1)). */
+export function gridPixels(grid: HeatmapGrid): { pixels: Uint8ClampedArray; width: number; height: number; max: number } {
+  const pixels = new Uint8ClampedArray(grid.width * grid.height * 4);
+  const palette = Array.from({ length: LEVELS + 1 }, (_, level) => viridis(level / LEVELS));
+  for (let cell = 0; cell < grid.levels.length; cell++) {
+    const level = grid.levels[cell];
+    if (level === 0) continue;
+    const [r, g, b] = palette[level];
+    pixels.set([r, g, b, 255], cell * 4);
+  }
+  return { pixels, width: grid.width, height: grid.height, max: grid.max };
 }
 
 /**
- * RGBA pixels, width = features, height = neurons: zero cells transparent, positive cells viridis-scaled to
- * `max` (default: the largest activation). With `pool`, each pixel is the maximum over a pool.x × pool.y block of
- * cells (max-pooling keeps a lone bright cell visible, which averaging would wash out).
+ * RGBA pixels, width = features, height = neurons, of sparse activations: zero cells transparent, positive cells
+ * viridis-scaled to `max` (default: the largest activation). With `pool`, each pixel is the maximum over a
+ * pool.x × pool.y block of cells (max-pooling keeps a lone bright cell visible, which averaging would wash out).
  */
 export function heatmapPixels(
   sfa: SfaRow[],
   order: { neuronRank: Int32Array; featureRank: Int32Array },
   max?: number,
   pool: { x: number; y: number } = { x: 1, y: 1 },
-): { pixels: Uint8ClampedArray; width: number; height: number; max: number } {
-  const px = Math.max(1, Math.floor(pool.x));
-  const py = Math.max(1, Math.floor(pool.y));
-  const width = Math.ceil(order.featureRank.length / px);
-  const height = Math.ceil(order.neuronRank.length / py);
-  let top = max ?? 0;
-  if (max === undefined) for (const s of sfa) if (s.activation > top) top = s.activation;
-  if (!(top > 0)) top = 1;
-  const best = new Float32Array(width * height);
-  for (const s of sfa) {
-    if (!(s.activation > 0)) continue;
-    const at = Math.floor(order.neuronRank[s.neuron] / py) * width + Math.floor(order.featureRank[s.feature] / px);
-    if (s.activation > best[at]) best[at] = s.activation;
-  }
-  const pixels = new Uint8ClampedArray(width * height * 4);
-  for (let cell = 0; cell < best.length; cell++) {
-    if (!(best[cell] > 0)) continue;
-    const [r, g, b] = viridis(best[cell] / top);
-    const at = cell * 4;
-    pixels[at] = r;
-    pixels[at + 1] = g;
-    pixels[at + 2] = b;
-    pixels[at + 3] = 255;
-  }
-  return { pixels, width, height, max: top };
+) {
+  return gridPixels(heatmapGrid(sfa, order, pool, max));
 }
 
 /** Browser only: the pixels as a PNG data URL (served by no host). */

@@ -11,8 +11,8 @@ import { compareRows, specFromRow, type Row } from "./rerun-compare.js";
 import type { RunSpec } from "../lib/experiments/sweep.js";
 import type { SnapshotMessage, StartMessage, WorkerMessage } from "./rerun-worker.js";
 import { lineChart, type Series } from "./playground-plot.js";
-import { ensureTables } from "./data.js";
-import { query } from "./db.js";
+import { experimentFigures, hasFigureData } from "./figure-data.js";
+import { runsJson } from "./runs-json.js";
 
 export { compareRows, specFromRow, type Row };
 type Done = Extract<WorkerMessage, { type: "done" }>;
@@ -95,7 +95,15 @@ export const duration = (s: number) =>
 
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
-async function publishedCheckpoints(runId: string): Promise<Row[]> {
+/** The published run's snapshots: from its experiment's build-time figure data, else (a run of an experiment with no
+ * figure file) from checkpoints.parquet through DuckDB-WASM. */
+async function publishedCheckpoints(runId: string, experiment: string): Promise<Row[]> {
+  if (hasFigureData(experiment))
+    return (await experimentFigures(experiment)).curves
+      .filter((c) => c.run_id === runId)
+      .map((c) => ({ step: c.step, loss: c.loss, mono_per_feature: c.mono_per_feature, mean_bias: c.mean_bias }));
+  // Imported on demand: a page that shows a re-run button must not download DuckDB-WASM's module with it.
+  const [{ ensureTables }, { query }] = await Promise.all([import("./data.js"), import("./db.js")]);
   await ensureTables("checkpoints");
   return query(`SELECT step, loss, mono_per_feature, mean_bias FROM checkpoints WHERE run_id = ${quote(runId)} ORDER BY step`);
 }
@@ -161,7 +169,10 @@ export function rerunButton(row: Row, o: { width?: number } = {}): HTMLElement {
       spec = specFromRow(row);
       setState("probing");
       status.replaceChildren("Measuring this browser's speed (a 512-step probe run) …");
-      const [perUnit, published] = await Promise.all([measuredRate(), publishedCheckpoints(spec.run_id).catch(() => [] as Row[])]);
+      const [perUnit, published] = await Promise.all([
+        measuredRate(),
+        publishedCheckpoints(spec.run_id, spec.experiment).catch(() => [] as Row[]),
+      ]);
       const estimate = estimateSeconds(spec.config, perUnit);
       if (estimate > CONFIRM_ABOVE_S) {
         setState("confirm");
@@ -256,13 +267,12 @@ export function rerunButton(row: Row, o: { width?: number } = {}): HTMLElement {
   return box;
 }
 
-/** The button for a run known by its id (pages that hold only the id): the full row is read from runs.parquet. */
+/** The button for a run known by its id (pages that hold only the id): the full row is read from runs.json. */
 export function rerunById(runId: string, o: { width?: number } = {}): HTMLElement {
   const slot = h("div", { class: "rerun-slot" }, h("p", { class: "muted" }, `Loading run ${runId} …`));
   (async () => {
-    await ensureTables("runs");
-    const [row] = await query(`SELECT * FROM runs WHERE run_id = ${quote(runId)}`);
-    if (!row) throw new Error(`no run ${runId} in runs.parquet`);
+    const row = (await runsJson()).find((r) => r.run_id === runId);
+    if (!row) throw new Error(`no run ${runId} in runs.json`);
     slot.replaceChildren(rerunButton(row, o));
   })().catch((error) =>
     slot.replaceChildren(h("p", { class: "error" }, `Cannot offer a re-run: ${error instanceof Error ? error.message : String(error)}`)),

@@ -8,7 +8,7 @@
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeSite, newSite, openSite, PAGES, settle, SHOTS, SKIP, watch } from "./chromium.js";
+import { closeSite, newSite, openSite, PAGES, QUERYING_PAGES, settle, SHOTS, SKIP, watch } from "./chromium.js";
 
 /** The issue's page-weight budget for data before the first figure (checked here for the whole page load). */
 const DATA_BUDGET = 20 * 2 ** 20;
@@ -42,6 +42,8 @@ describe.skipIf(SKIP)("site in Chromium", () => {
       await page.screenshot({ path: join(SHOTS, `${p.name}-dark.png`), fullPage: true });
       expect(w.errors, "console errors").toEqual([]);
       expect(w.external, "requests leaving loopback").toEqual([]);
+      // The narrative pages draw from build-time JSON: DuckDB-WASM loads only where the reader queries.
+      if (!QUERYING_PAGES.has(p.path)) expect(w.database, "DuckDB-WASM / parquet-wasm requests").toEqual([]);
       await page.close();
     }, 240_000);
   }
@@ -149,6 +151,29 @@ describe.skipIf(SKIP)("site in Chromium", () => {
       await page.close();
     }, 120_000);
   }
+
+  it.skipIf(!PAGES.some((p) => p.name === "chain"))(
+    "chain: on request, DuckDB-WASM queries the Parquet in the browser and its figure agrees with the build's JSON",
+    async () => {
+      const page = await site.context!.newPage();
+      const w = watch(page, site.server!.origin);
+      await page.goto(`${site.server!.origin}/chain`, { waitUntil: "load" });
+      await settle(page, 1);
+      expect(w.database, "nothing of DuckDB-WASM before the button").toEqual([]);
+      await page.getByRole("button", { name: "Run the chain in this browser" }).click();
+      await page.waitForSelector("#fig-2 canvas", { timeout: 90_000 });
+      await settle(page, 2);
+      expect(
+        w.database.some((u) => u.endsWith(".wasm")),
+        "DuckDB-WASM downloaded on request",
+      ).toBe(true);
+      await expect.poll(() => page.locator("table.data-table").last().textContent()).toContain("yes, at every learning rate");
+      expect(w.errors, "console errors").toEqual([]);
+      expect(w.external, "requests leaving loopback").toEqual([]);
+      await page.close();
+    },
+    180_000,
+  );
 
   it("at 420 px every page fits the viewport (no horizontal scroll)", async () => {
     const page = await site.context!.newPage();

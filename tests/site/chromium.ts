@@ -35,7 +35,12 @@ export interface Watch {
   external: string[];
   /** Bytes of data files (Parquet, JSON under _file/) the page downloaded. */
   dataBytes: number;
+  /** Requests for DuckDB-WASM or parquet-wasm (their modules, workers or wasm binaries). */
+  database: string[];
 }
+
+/** Pages that query in the reader's browser as they open (elsewhere DuckDB-WASM loads only on the reader's request). */
+export const QUERYING_PAGES = new Set(["/explorer"]);
 
 /** The site under test: its server and Chromium context, filled in by openSite and released by closeSite. */
 export interface Site {
@@ -83,7 +88,7 @@ export async function closeSite(site: Site): Promise<void> {
 
 /** Record what a page does wrong: HTTP errors, console and page errors, requests leaving loopback; and its data bytes. */
 export function watch(page: Page, origin: string): Watch {
-  const w: Watch = { errors: [], external: [], dataBytes: 0 };
+  const w: Watch = { errors: [], external: [], dataBytes: 0, database: [] };
   page.on("response", (res) => {
     if (res.status() >= 400) w.errors.push(`HTTP ${res.status()} for ${res.url()}`);
     if (/\/_file\/.*\.(parquet|json)$/.test(new URL(res.url()).pathname)) w.dataBytes += Number(res.headers()["content-length"] ?? 0);
@@ -96,6 +101,7 @@ export function watch(page: Page, origin: string): Watch {
     const url = req.url();
     if (/^(data|blob|about|chrome-extension):/.test(url)) return;
     if (!url.startsWith(`${origin}/`)) w.external.push(url);
+    else if (/duckdb|parquet[-_]wasm/i.test(new URL(url).pathname)) w.database.push(new URL(url).pathname);
   });
   return w;
 }

@@ -25,7 +25,6 @@ describe.skipIf(SKIP)("site in Chromium: load targets", () => {
   const BYTES_BEFORE_CHART = 3 * 2 ** 20;
   const EXPLORER_INTERACTIVE_MS = 4000;
   const LOAD_HANG_MS = 20_000;
-  const QUERY_PAGES = new Set(["/model", "/learning-rate", "/chain"]);
   const ASSERT_TIMES = process.env.MONO_ASSERT_LOAD_TARGETS === "1";
   const measured: Record<string, { ms: number; mb: number }> = {};
   afterAll(() => {
@@ -86,9 +85,7 @@ describe.skipIf(SKIP)("site in Chromium: load targets", () => {
       if (explorer) {
         if (ASSERT_TIMES) expect(ms, "Explorer interactive (ms)").toBeLessThan(EXPLORER_INTERACTIVE_MS);
       } else {
-        // The heatmaps of the Model and Learning-rate pages and the Chain page may query DuckDB-WASM before their first chart (known, open; a race on Learning-rate):
-        // their bytes are printed, not asserted, until their figures' data is prepared at build time.
-        if (!QUERY_PAGES.has(p.path)) expect(bytes, "bytes before the first chart").toBeLessThan(BYTES_BEFORE_CHART);
+        expect(bytes, "bytes before the first chart").toBeLessThan(BYTES_BEFORE_CHART);
         if (ASSERT_TIMES) expect(ms, "first chart (ms)").toBeLessThan(FIRST_CHART_MS);
       }
       await page.close();

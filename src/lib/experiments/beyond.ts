@@ -8,7 +8,7 @@
  * eps = 1/64: one group at 1/16 ... 1/256, and 10 geometric groups centred on 1/64 (1/8 ... 1/512) or spanning the
  * GBA paper's own range (0.5 ... 0.001).
  */
-import { GBA_CONFIG_DEFAULTS } from "../protocol/config.js";
+import { GBA_CONFIG_DEFAULTS } from "../protocol/gba.js";
 import { SAE1_ID } from "./sae1.js";
 import { EXPERIMENTS, experimentById, type Experiment, type ExperimentVariant } from "./table1.js";
 
@@ -27,7 +27,7 @@ const gbaVariant = (name: string, groups: number, pHigh: number, pLow: number, u
     gba_groups: groups,
     gba_p_high: pHigh,
     gba_p_low: pLow,
-    // Measurement cadence, buffer and gamma: GBA_CONFIG_DEFAULTS (protocol/config.ts), the one definition.
+    // Measurement cadence, buffer and gamma: GBA_CONFIG_DEFAULTS (protocol/gba.ts), the one definition.
     gba_every: GBA_CONFIG_DEFAULTS.gba_every,
     gba_buffer: GBA_CONFIG_DEFAULTS.gba_buffer,
     gba_gamma: GBA_CONFIG_DEFAULTS.gba_gamma,

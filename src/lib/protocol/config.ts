@@ -3,7 +3,7 @@
  * its types, GBA's defaults and the model's output dimension per task.
  */
 import { z } from "zod";
-import { GBA_DEFAULTS } from "./gba.js";
+import { GBA_CONFIG_DEFAULTS } from "./gba.js";
 
 // The enumerations live in the zod-free ./fields.ts, so that the browser can import them without zod.
 export { ACTIVATIONS, BIAS_RULES, METRIC_FORMS, SAMPLERS, TASKS, type MetricForm } from "./fields.js";
@@ -80,18 +80,8 @@ export function biasRule(config: Pick<RunConfig, "bias_rule">): BiasRule {
   return config.bias_rule ?? "paper";
 }
 
-/** Default GBA parameters for the toy model: GBA's own group count and gamma (protocol/gba.ts GBA_DEFAULTS, the notes'
- * values), targets from 1/8 down to 1/512 (the true feature frequency 1/64 in the middle), and a measurement every 32
- * steps ("every few dozen steps", the notes' rule) on 1024 fresh samples: at small batches, measuring every few steps
- * would cost more than training. Experiment GBA1 trains with these. */
-export const GBA_CONFIG_DEFAULTS = {
-  gba_groups: GBA_DEFAULTS.groups,
-  gba_p_high: 1 / 8,
-  gba_p_low: 1 / 512,
-  gba_every: 32,
-  gba_buffer: 1024,
-  gba_gamma: GBA_DEFAULTS.gammaMinus,
-} as const;
+// GBA_CONFIG_DEFAULTS lives in the zod-free ./gba.ts (the browser's colour map reaches it through experiments/beyond.ts).
+export { GBA_CONFIG_DEFAULTS } from "./gba.js";
 
 /** A gba config with every GBA parameter explicit (so its cache key and its row say exactly what it ran with); a
  * paper config is returned unchanged. */

@@ -32,6 +32,19 @@ export interface GbaSettings {
 
 export const GBA_DEFAULTS: GbaSettings = { groups: 10, pHigh: 0.1, pLow: 1e-3, gammaMinus: 0.01, gammaPlus: 0.01, deadThreshold: 1e-6 };
 
+/** Default GBA parameters for the toy model: GBA's own group count and gamma (GBA_DEFAULTS above, the notes'
+ * values), targets from 1/8 down to 1/512 (the true feature frequency 1/64 in the middle), and a measurement every 32
+ * steps ("every few dozen steps", the notes' rule) on 1024 fresh samples: at small batches, measuring every few steps
+ * would cost more than training. Experiment GBA1 trains with these. */
+export const GBA_CONFIG_DEFAULTS = {
+  gba_groups: GBA_DEFAULTS.groups,
+  gba_p_high: 1 / 8,
+  gba_p_low: 1 / 512,
+  gba_every: 32,
+  gba_buffer: 1024,
+  gba_gamma: GBA_DEFAULTS.gammaMinus,
+} as const;
+
 /** The K target frequencies, geometric from pHigh down to pLow. */
 export function targetFrequencies(groups: number, pHigh: number, pLow: number): Float64Array {
   if (!Number.isInteger(groups) || groups < 1) throw new RangeError(`groups must be a positive integer, got ${groups}`);
