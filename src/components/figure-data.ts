@@ -1,6 +1,6 @@
 /**
  * Each experiment's per-run figure data (heatmap grid, biases in heatmap order, mean bias per kind, training curves),
- * prepared at build time by src/data/figures/[experiment].json.ts: one small JSON file per experiment, fetched when a
+ * prepared at build time by src/data/figures.zip.ts: one small JSON file per experiment, fetched when a
  * page first draws one of its runs, so the narrative pages need no DuckDB-WASM. FileAttachment needs literal paths.
  */
 import { FileAttachment } from "observablehq:stdlib";

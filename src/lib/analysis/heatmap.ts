@@ -1,5 +1,5 @@
 /**
- * Single-feature-activation heatmaps, the pure part shared by the build (src/data/figures/[experiment].json.ts
+ * Single-feature-activation heatmaps, the pure part shared by the build (src/data/figures.zip.ts
  * prepares every run's heatmap) and the browser (src/components/heatmap.ts colours and draws it): the orderings, the
  * pool factors and the max-pooled grid of quantised activations.
  */

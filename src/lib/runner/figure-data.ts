@@ -1,6 +1,6 @@
 /**
  * One experiment's per-run figure data, prepared at build time so that the narrative pages draw heatmaps, bias
- * charts and training curves without DuckDB-WASM (src/data/figures/[experiment].json.ts writes it; the browser reads
+ * charts and training curves without DuckDB-WASM (src/data/figures.zip.ts writes it; the browser reads
  * it through src/components/figure-data.ts). The full-precision values stay in the Parquet tables.
  */
 import { deflateRawSync } from "node:zlib";
