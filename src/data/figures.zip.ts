@@ -10,7 +10,15 @@ try {
   const records = await siteRecords();
   const zip = new JSZip();
   for (const { id } of EXPERIMENTS)
-    zip.file(`${id}.json`, JSON.stringify(experimentFigureData(id, records.filter((r) => r.run.experiment === id))));
+    zip.file(
+      `${id}.json`,
+      JSON.stringify(
+        experimentFigureData(
+          id,
+          records.filter((r) => r.run.experiment === id),
+        ),
+      ),
+    );
   // Stored, not deflated: the grids inside are compressed already.
   process.stdout.write(await zip.generateAsync({ type: "nodebuffer", compression: "STORE" }));
 } catch (error) {

@@ -10,7 +10,13 @@ try {
   const records = await siteRecords();
   const zip = new JSZip();
   for (const { id } of EXPERIMENTS)
-    zip.file(`${id}.parquet`, await tableToParquetBytes(records.filter((r) => r.run.experiment === id), "sfa"));
+    zip.file(
+      `${id}.parquet`,
+      await tableToParquetBytes(
+        records.filter((r) => r.run.experiment === id),
+        "sfa",
+      ),
+    );
   // Stored, not deflated: Parquet is compressed already.
   process.stdout.write(await zip.generateAsync({ type: "nodebuffer", compression: "STORE" }));
 } catch (error) {
