@@ -59,10 +59,6 @@ export function category(field: string, value: string): string {
 
 /** Run ids are built by the runner from ids, field names and numbers: anything else is rejected. */
 export const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.=,+\-()]{0,200}$/;
-export function runId(value: string): string {
-  if (!RUN_ID.test(value)) throw new SqlError(`invalid run id ${JSON.stringify(value)}`);
-  return `'${value}'`;
-}
 
 export interface RunFilter {
   /** Category field → allowed values (empty or missing = no constraint). */
@@ -125,17 +121,6 @@ export function sweepQuery(experiments: string[], x: NumericField, y: NumericFie
 export function curvesQuery(experiments: string[], series: NumericField, metrics: string[] = [...CHECKPOINT_METRICS]): string {
   const m = metrics.map((c) => `c.${column(c, CHECKPOINT)}`);
   return `SELECT c."run_id", c."step", ${m.join(", ")}, r."experiment", r.${column(series, NUMERIC)}, r."seed" FROM checkpoints c JOIN runs r USING ("run_id") ${runsWhere({ categories: { experiment: experiments } }).replace(/"experiment"/, 'r."experiment"')} ORDER BY c."run_id", c."step"`;
-}
-
-/** Every neuron of one run. */
-export function neuronsQuery(run: string): string {
-  return `SELECT "neuron", "bias", "frac_mono", "top_feature", "top_activation", "is_mono" FROM neurons WHERE "run_id" = ${runId(run)} ORDER BY "neuron"`;
-}
-
-/** The sparse single-feature activations of one run, from an experiment's sfa table. */
-export function sfaQuery(table: string, run: string): string {
-  if (!/^sfa_[a-z0-9_]+$/.test(table)) throw new SqlError(`invalid sfa table ${JSON.stringify(table)}`);
-  return `SELECT "neuron", "feature", "activation" FROM ${table} WHERE "run_id" = ${runId(run)}`;
 }
 
 /** Mean bias of mono and poly neurons per run, for some experiments. */
