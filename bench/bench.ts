@@ -38,7 +38,7 @@ import { wasmEngine } from "../src/lib/engines/wasm/index.js";
 import { nativeEngineFactory } from "../src/lib/engines/native/index.js";
 import type { Params } from "../src/lib/protocol/params.js";
 import { lr3Checkpoint, type Checkpoint } from "./checkpoint.js";
-import { clockGHz, denseStepFlop, FLOP_PER_CYCLE, isaOf } from "./machine.js";
+import { clockGHz, denseStepFlop, isaOf, measuredPeak } from "./machine.js";
 import { peer, type PeerRow } from "./peer.js";
 import { printReport, type Row } from "./report.js";
 import { CHECKPOINT_STEPS, log, REGIMES, regimeConfig, timeFewSteps, timeWholeRun, useClock, type Regime } from "./regimes.js";
@@ -96,7 +96,9 @@ async function main() {
   useClock(options.clock);
   const load = loadavg()[0];
   const ghz = clockGHz();
+  const peak = measuredPeak();
   log(`clock: ${options.clock}; load average ${load.toFixed(1)} on ${cpus().length} cores; nominal ${ghz ?? "?"} GHz`);
+  log(peak ? `  measured fp32 peak: ${peak.gflopsPerCore.toFixed(1)} GFLOP/s per core (${peak.isa})` : "  no native addon: no peak");
   if (options.clock === "wall" && load > cpus().length * 0.75)
     log("  the machine is busy: elapsed times will mostly measure other processes; consider --clock cpu");
   if (options.clock === "cpu" && options.threads.some((t) => t > 1))
@@ -160,12 +162,12 @@ async function main() {
                 result.lateMs === null || "error" in peerRow ? null : (batch * 1000) / result.lateMs / peerRow.samples_per_s,
               final_loss: regime === "engineered" && engineId !== "tfjs" ? result.loss : null,
               dense_gflops: gflops,
-              share_of_peak: isa && ghz ? gflops / (threads * FLOP_PER_CYCLE[isa] * ghz) : null,
+              share_of_peak: isa && peak && isa === peak.isa ? gflops / (threads * peak.gflopsPerCore) : null,
             });
             log(`  ${result.ms.toFixed(2)} ms/step (${result.timed} steps timed), data ${result.dataMs.toFixed(2)} ms/step`);
           }
     }
-  printReport({ options, load, ghz, checkpoints, peers, rows });
+  printReport({ options, load, ghz, peak, checkpoints, peers, rows });
 }
 
 await main();

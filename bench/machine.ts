@@ -1,11 +1,18 @@
 /**
- * What the bench needs to know about the machine to put GFLOP/s against the limit: the clock (from /proc/cpuinfo)
- * and the fp32 FLOP per cycle per core of the instruction set the native engine runs (two FMA units on these
- * x86-64 cores: AVX-512 16 lanes x 2 FLOP x 2 = 64, AVX2 8 x 2 x 2 = 32, SSE without FMA 4 x 2 = 8 at best).
+ * What the bench needs to know about the machine to put GFLOP/s against the limit: the nominal clock (from
+ * /proc/cpuinfo, for the record) and the fp32 peak of one core, measured. A table of FLOP per cycle by instruction
+ * set gets it wrong both ways: Zen 4 runs AVX-512 as two 256-bit halves (32 FLOP per cycle, as AVX2, not 64), and the
+ * boost clock is well above the nominal one. So the native addon times a burst of independent vector multiply-adds
+ * with the instruction set the engine runs (nativeFmaPeak); that is what the machine can really do.
  */
 import { readFileSync } from "node:fs";
+import { nativeFmaPeak } from "../src/lib/engines/native/index.js";
 
-export const FLOP_PER_CYCLE: Record<string, number> = { avx512: 64, avx2: 32, generic: 8 };
+/** One core's measured fp32 peak (GFLOP/s) for the native engine's instruction set, or null without the addon. */
+export function measuredPeak(): { isa: string; gflopsPerCore: number } | null {
+  const probe = nativeFmaPeak();
+  return probe && { isa: probe.isa, gflopsPerCore: probe.gflops };
+}
 
 /** The nominal clock in GHz: the first "cpu MHz" of /proc/cpuinfo (null where there is none). */
 export function clockGHz(): number | null {

@@ -29,7 +29,7 @@ export interface Row {
   /** samples/s of this engine / samples/s of the PyTorch peer's dense step; null when the peer is unavailable. */
   ratio_vs_peer: number | null;
   final_loss: number | null;
-  /** Dense-equivalent GFLOP/s (denseStepFlop / time) and that as a share of the threads' fp32 peak (native only). */
+  /** Dense-equivalent GFLOP/s (denseStepFlop / time) and that as a share of the threads' measured fp32 peak (native only). */
   dense_gflops: number;
   share_of_peak: number | null;
 }
@@ -97,6 +97,7 @@ export function printReport({
   options,
   load,
   ghz,
+  peak,
   checkpoints,
   peers,
   rows,
@@ -104,6 +105,7 @@ export function printReport({
   options: { json: boolean; clock: "wall" | "cpu" };
   load: number;
   ghz: number | null;
+  peak: { isa: string; gflopsPerCore: number } | null;
   checkpoints: Map<number, Checkpoint>;
   peers: Map<string, PeerRow | { error: string }>;
   rows: Row[];
@@ -116,18 +118,18 @@ export function printReport({
   }));
   if (options.json) {
     process.stdout.write(
-      `${JSON.stringify({ options, load_average: load, clock_ghz: ghz, awake_checkpoints: awake, peers: Object.fromEntries(peers), rows }, null, 2)}\n`,
+      `${JSON.stringify({ options, load_average: load, clock_ghz: ghz, peak_gflops_per_core: peak, awake_checkpoints: awake, peers: Object.fromEntries(peers), rows }, null, 2)}\n`,
     );
   } else {
     process.stdout.write(
-      `clock: ${options.clock}, load average at start ${load.toFixed(1)}, nominal ${ghz ?? "?"} GHz\n${formatTable(rows, peers)}\n`,
+      `clock: ${options.clock}, load average at start ${load.toFixed(1)}, nominal ${ghz ?? "?"} GHz, measured peak ${peak ? `${peak.gflopsPerCore.toFixed(1)} GFLOP/s per core (${peak.isa})` : "?"}\n${formatTable(rows, peers)}\n`,
     );
     for (const c of awake)
       process.stdout.write(
         `awake checkpoint: ${c.description} (trained by ${c.engine}; final loss ${c.final_loss.toFixed(4)}, ${(100 * c.active_fraction).toFixed(1)}% of pairs active)\n`,
       );
     process.stdout.write(
-      "dense-eq GFLOP/s counts every pair as a dense step does; 'of peak' is against threads x FLOP/cycle x nominal clock.\n",
+      "dense-eq GFLOP/s counts every pair as a dense step does; 'of peak' is against threads x the measured per-core peak.\n",
     );
     const missing = [...peers.values()].some((p) => "error" in p);
     if (missing) process.stdout.write("PyTorch peer unavailable for some sizes: ratios there are n/a.\n");

@@ -48,6 +48,8 @@ interface Addon {
   setThreads(h: Handle, threads: number): void;
   activePairs(h: Handle): number;
   isa(): string;
+  /** GFLOP/s of one core doing nothing but the selected instruction set's vector multiply-adds. */
+  fmaPeak(): number;
 }
 
 const TASK_CODES: Record<Task, number> = { decoder: 0, abs: 1, reprojector: 2 };
@@ -74,6 +76,15 @@ export function loadNative(): { addon: Addon } | { error: string } {
     loaded = { error: `the native engine failed to load (${NATIVE_BINARY}): ${cause instanceof Error ? cause.message : String(cause)}` };
   }
   return loaded;
+}
+
+/**
+ * The fp32 limit of one core as measured by the addon's multiply-add probe (GFLOP/s, with the instruction set the
+ * engine runs), or null without the addon: the bench's yardstick for "share of peak".
+ */
+export function nativeFmaPeak(): { isa: string; gflops: number } | null {
+  const state = loadNative();
+  return "addon" in state ? { isa: state.addon.isa(), gflops: state.addon.fmaPeak() } : null;
 }
 
 export function nativeAvailable(): boolean {

@@ -1,6 +1,9 @@
 // The native engine's Node-API bindings, used by ../index.ts: argument checks, and copies between the canonical
 // layout (W1 k x m, b, W2 out x k) and the engine's padded one. The engine itself is engine.h.
 #include <node_api.h>
+#include <time.h>
+
+#include <algorithm>
 
 #include "engine.h"
 
@@ -246,6 +249,25 @@ static napi_value Isa(napi_env env, napi_callback_info) {
   return v;
 }
 
+// fmaPeak() -> GFLOP/s of one core running the selected kernels' vector multiply-adds back to back: the best of a
+// few ~20 ms rounds on this thread's CPU clock (so a busy machine lowers it less than elapsed time would).
+static napi_value FmaPeak(napi_env env, napi_callback_info) {
+  auto cpuSeconds = [] {
+    timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+  };
+  const mono::Kernels *kern = mono::selectedKernels();
+  double best = 0;
+  for (int round = 0; round < 8; round++) {
+    const double t0 = cpuSeconds();
+    const double flop = kern->fmaProbe(2000000);
+    const double seconds = cpuSeconds() - t0;
+    if (seconds > 0) best = std::max(best, flop / seconds / 1e9);
+  }
+  return num(env, best);
+}
+
 NAPI_MODULE_INIT() {
   const napi_property_descriptor props[] = {
       {"create", nullptr, Create, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -258,6 +280,7 @@ NAPI_MODULE_INIT() {
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"activePairs", nullptr, ActivePairs, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"fmaPeak", nullptr, FmaPeak, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

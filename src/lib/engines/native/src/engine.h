@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
+#include <sys/mman.h>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -108,9 +109,15 @@ class Pool {
 static int pad(int n, int to) { return (n + to - 1) / to * to; }
 
 static float *zeros(size_t count) {
-  const size_t bytes = std::max<size_t>(64, (count * sizeof(float) + 63) / 64 * 64);
-  void *p = std::aligned_alloc(64, bytes);
+  // Big arrays (the batch's h, d pre, dy at 4 KB a row) are read across rows, a page per row: on 2 MB pages (when
+  // the kernel grants them) those reads stop missing the TLB.
+  const size_t huge = 2 << 20, align = count * sizeof(float) >= 2 * huge ? huge : 64;
+  const size_t bytes = std::max<size_t>(64, (count * sizeof(float) + align - 1) / align * align);
+  void *p = std::aligned_alloc(align, bytes);
   if (!p) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+  if (align == huge) madvise(p, bytes, MADV_HUGEPAGE);
+#endif
   std::memset(p, 0, bytes);
   return static_cast<float *>(p);
 }
@@ -128,6 +135,8 @@ struct Engine {
   }
 
   Engine(int n, int m, int k, int o, int task, int act, int threads) : pool(new Pool(threads)) {
+    md.needW2 = needW2;
+    md.owner = this;
     md.n = n; md.m = m; md.k = k; md.o = o;
     md.mp = pad(m, TILE); md.kp = pad(k, TILE); md.op = pad(o, TILE);
     md.task = task; md.act = act;
@@ -162,7 +171,8 @@ struct Engine {
     if (size <= md.cap) return;
     freeBatch();
     const size_t cap = pad(std::max(size, 1), BLOCK);
-    md.x = zeros(cap * md.mp); md.h = zeros(cap * md.kp); md.s = zeros(cap * md.kp);
+    md.x = zeros(cap * md.mp); md.h = zeros(cap * md.kp);
+    md.s = md.act != 0 ? zeros(cap * md.kp) : nullptr;  // ReLU's slope is read off h
     md.dp = zeros(cap * md.kp); md.y = zeros(cap * md.op);
     md.sampleLoss = reinterpret_cast<double *>(zeros(cap * 2));
     md.blockPairs = reinterpret_cast<int64_t *>(zeros(cap / BLOCK * 2));
@@ -177,8 +187,11 @@ struct Engine {
     pool = new Pool(threads);
   }
 
-  // W2 (untransposed) is only read by dense tiles' backward product, so it is rebuilt from W2T lazily.
-  bool w2Fresh = false;
+  // W2 (untransposed) is only read by dense tiles' backward product, so it is rebuilt from W2T on demand: before the
+  // step's blocks when the last step needed it (in parallel), else by the first block that asks (md.needW2).
+  std::atomic<bool> w2Fresh{false};
+  bool w2Wanted = false;
+  std::mutex w2Mutex;
 
   // The transposed copy of W1 that the pre-activation product reads; W2 becomes stale.
   void rebuildCopies() {
@@ -187,15 +200,21 @@ struct Engine {
     w2Fresh = false;
   }
 
-  // W2 from W2T, in 16 x 16 blocks.
-  void rebuildW2() {
-    pool->run(md.kp / 16, [this](int i) {
-      const int j0 = i * 16;
-      for (int o0 = 0; o0 < md.o; o0 += 16)
-        for (int j = j0; j < j0 + 16; j++)
-          for (int q = o0; q < std::min(md.o, o0 + 16); q++) md.w2[(size_t)q * md.kp + j] = md.w2t[(size_t)j * md.op + q];
-    });
-    w2Fresh = true;
+  // Neurons [16 i, 16 i + 16) of W2 from W2T, in 16 x 16 blocks.
+  void rebuildW2Rows(int i) {
+    const int j0 = i * 16;
+    for (int o0 = 0; o0 < md.o; o0 += 16)
+      for (int j = j0; j < j0 + 16; j++)
+        for (int q = o0; q < std::min(md.o, o0 + 16); q++) md.w2[(size_t)q * md.kp + j] = md.w2t[(size_t)j * md.op + q];
+  }
+
+  static void needW2(Model &md) {
+    Engine &e = *static_cast<Engine *>(md.owner);
+    if (e.w2Fresh) return;
+    std::lock_guard<std::mutex> lock(e.w2Mutex);
+    if (e.w2Fresh) return;
+    for (int i = 0; i < md.kp / 16; i++) e.rebuildW2Rows(i);
+    e.w2Fresh = true;
   }
 
   void bindBatch(int size, const int32_t *offs, const int32_t *idx, const float *val) {
@@ -217,16 +236,23 @@ struct Engine {
     md.twoOverB = 2.0f / (float)size;
     md.l1OverB = l1 / (float)size;
     const int blocks = (size + BLOCK - 1) / BLOCK;
-    pool->run(blocks, [this](int i) { kern->prepare(md, i * BLOCK); });
-    const int tiles = blocks * BLOCK / 4;
-    if (!w2Fresh && std::any_of(md.tileDense, md.tileDense + tiles, [](uint8_t d) { return (d & DENSE_BACKWARD) != 0; })) rebuildW2();
+    if (w2Wanted && !w2Fresh) {
+      pool->run(md.kp / 16, [this](int i) { rebuildW2Rows(i); });
+      w2Fresh = true;
+    }
     pool->run(blocks, [this](int i) { kern->block(md, i * BLOCK); });
+    const int tiles = blocks * BLOCK / 4;
+    w2Wanted = std::any_of(md.tileDense, md.tileDense + tiles, [](uint8_t d) { return (d & DENSE_BACKWARD) != 0; });
     double loss = 0;
     for (int s = 0; s < size; s++) loss += md.sampleLoss[s];
     int64_t pairs = 0;
     for (int i = 0; i < blocks; i++) pairs += md.blockPairs[i];
     activePairs = (double)pairs;
-    pool->run(md.kp / NEURONS, [this](int i) { kern->neurons(md, i * NEURONS); });
+    // The gradient phase goes span by span of samples, every neuron tile on a span before the next, so the span's
+    // dy (512 KB) stays in L2 across the tiles instead of coming from memory once per tile. Spans depend on sizes only.
+    const int span = PANEL_SPAN * std::max(1, 512 / md.op);
+    for (int s0 = 0; s0 < size; s0 += span)
+      pool->run(md.kp / NEURONS, [this, s0, span, size](int i) { kern->neurons(md, i * NEURONS, s0, std::min(size, s0 + span)); });
     return loss / size;
   }
 

@@ -14,6 +14,8 @@ constexpr int BLOCK = 64;
 // Neurons per work item of the gradient phase (a multiple of 4 that divides TILE).
 constexpr int NEURONS = 64;
 static_assert(NEURONS == TILE, "the gradient phase sums grad b as one 64-float row per sample");
+// Samples per span of the gradient phase at 512 outputs (proportionally more for fewer outputs): 512 KB of dy.
+constexpr int PANEL_SPAN = 256;
 // Each LAMB tensor is cut into this many fixed chunks whose partial norms are summed in order (thread-independent).
 constexpr int LAMB_CHUNKS = 16;
 // How a 4-sample tile is computed (Model::tileDense bits, see prepare in kernels.inc).
@@ -39,11 +41,15 @@ struct Model {
   float *qt;            // n x op: the re-projector's Q transposed (that task only)
   // Per step (capacity grows with the batch): inputs, activations, slopes, d objective / d pre, outputs then dy.
   int cap;              // rows allocated (a multiple of BLOCK)
-  float *x, *h, *s, *dp, *y;
+  float *x, *h, *s, *dp, *y;  // s: act'(pre), smooth activations only (null for ReLU)
   double *sampleLoss;   // per sample, summed in order afterwards
   int64_t *blockPairs;  // per block, active (sample, neuron) pairs
   uint64_t *mask;       // per sample, one bit per neuron with h != 0 (kp / 64 words): the lists are read off it
   uint8_t *tileDense;   // per 4-sample tile: 1 when it takes the dense products (decided by its data alone)
+  // Makes md.w2 current (rebuilding it from w2t if an update made it stale); thread-safe, called by a block whose
+  // tiles take the dense backward product. w2 is a function of w2t alone, so when it is rebuilt changes nothing.
+  void (*needW2)(Model &md);
+  void *owner;
   // The batch being processed (borrowed from the caller for the duration of one call).
   int size;
   const int32_t *offs, *idx;
@@ -53,12 +59,10 @@ struct Model {
 
 struct Kernels {
   const char *isa;
-  // First pass over samples [s0, s0 + BLOCK): x, pre-activations, activations, and which tiles are dense.
-  void (*prepare)(Model &md, int s0);
   // Forward and backward of samples [s0, s0 + BLOCK) (rows past the batch are padding and give nothing).
   void (*block)(Model &md, int s0);
-  // Gradients of neurons [j0, j0 + NEURONS): sums over the whole batch in sample order.
-  void (*neurons)(Model &md, int j0);
+  // Gradients of neurons [j0, j0 + NEURONS) over samples [s0, s1), added to the sums of the spans before s0.
+  void (*neurons)(Model &md, int j0, int s0, int s1);
   // LAMB first sweep over [i0, i1): moments, the Adam step written over the gradient, squared norms.
   void (*lambMoments)(float *w, float *g, float *m, float *v, size_t i0, size_t i1, double *weightSq, double *stepSq);
   // LAMB second sweep: w -= scale * step.
@@ -67,6 +71,8 @@ struct Kernels {
   void (*computePT)(Model &md, int i0);
   // Pre-activations only, for firing statistics: fills md.h with pre (not activated) for the block.
   void (*preOnly)(Model &md, int s0);
+  // `iterations` rounds of independent vector multiply-adds on one core; returns the FLOP done (for the peak probe).
+  double (*fmaProbe)(long iterations);
 };
 
 extern const Kernels kernelsAvx512;
