@@ -64,7 +64,16 @@ export function heatmapSpec(o: HeatmapOptions): Spec {
       {
         data: { values: [{ v: 0 }, { v: o.max }] },
         mark: { type: "point", opacity: 0 },
-        encoding: { color: { field: "v", type: "quantitative", title: "activation", scale: { scheme: "viridis", domain: [0, o.max] } } },
+        // The legend goes under the plot: on the right it would push the figure past a narrow column and cut its title.
+        encoding: {
+          color: {
+            field: "v",
+            type: "quantitative",
+            title: "single-feature activation",
+            scale: { scheme: "viridis", domain: [0, o.max] },
+            legend: { orient: "bottom", direction: "horizontal", gradientLength: Math.min(240, o.width), titleOrient: "left" },
+          },
+        },
       },
     ],
   };
