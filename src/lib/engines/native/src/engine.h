@@ -141,7 +141,7 @@ struct Engine {
     md.mp = pad(m, TILE); md.kp = pad(k, TILE); md.op = pad(o, TILE);
     md.task = task; md.act = act;
     const size_t KP = md.kp, MP = md.mp, OP = md.op;
-    md.w1 = alloc(KP * MP); md.w1t = alloc(MP * KP); md.b = alloc(KP); md.w2t = alloc(KP * OP); md.w2 = alloc(OP * KP);
+    md.w1 = alloc(KP * MP); md.w1t = alloc(MP * KP); md.b = alloc(KP); md.w2t = alloc(KP * OP); md.w2 = alloc(OP * KP); md.w2tp = alloc(KP * OP);
     md.gw1 = alloc(KP * MP); md.gb = alloc(KP); md.gw2t = alloc(KP * OP);
     md.m1 = alloc(KP * MP); md.v1 = alloc(KP * MP); md.mb = alloc(KP); md.vb = alloc(KP);
     md.m2 = alloc(KP * OP); md.v2 = alloc(KP * OP);
@@ -193,19 +193,32 @@ struct Engine {
   bool w2Wanted = false;
   std::mutex w2Mutex;
 
-  // The transposed copy of W1 that the pre-activation product reads; W2 becomes stale.
+  // The transposed copy of W1 that the pre-activation product reads; W2 and the panelled W2T become stale.
   void rebuildCopies() {
     for (int j = 0; j < md.k; j++)
       for (int d = 0; d < md.m; d++) md.w1t[(size_t)d * md.kp + j] = md.w1[(size_t)j * md.mp + d];
     w2Fresh = false;
+    md.w2tpFresh = 0;
   }
 
-  // Neurons [16 i, 16 i + 16) of W2 from W2T, in 16 x 16 blocks.
+  // W2T in 64-output panels, for steps whose tiles mostly take the tiled forward (dense ones): there, 128 rows of
+  // a panel are 32 KB in L1, where rows of W2T 2 KB apart would share a few cache sets. Sparse steps skip the copy.
+  bool w2tpWanted = false;
+  void rebuildW2TPanels() {
+    pool->run(md.op / TILE, [this](int c) {
+      float *panel = md.w2tp + (size_t)c * TILE * md.kp;
+      for (int j = 0; j < md.k; j++) std::memcpy(panel + (size_t)j * TILE, md.w2t + (size_t)j * md.op + c * TILE, sizeof(float) * TILE);
+    });
+    md.w2tpFresh = 1;
+  }
+
+  // Neurons [16 i, 16 i + 16) of the panelled W2 (kernels.h) from W2T, in 16 x 16 blocks.
   void rebuildW2Rows(int i) {
     const int j0 = i * 16;
+    float *panel = md.w2 + (size_t)(j0 / TILE) * TILE * md.op;
     for (int o0 = 0; o0 < md.o; o0 += 16)
       for (int j = j0; j < j0 + 16; j++)
-        for (int q = o0; q < std::min(md.o, o0 + 16); q++) md.w2[(size_t)q * md.kp + j] = md.w2t[(size_t)j * md.op + q];
+        for (int q = o0; q < std::min(md.o, o0 + 16); q++) panel[(size_t)q * TILE + j % TILE] = md.w2t[(size_t)j * md.op + q];
   }
 
   static void needW2(Model &md) {
@@ -240,9 +253,11 @@ struct Engine {
       pool->run(md.kp / 16, [this](int i) { rebuildW2Rows(i); });
       w2Fresh = true;
     }
+    if (w2tpWanted && !md.w2tpFresh) rebuildW2TPanels();
     pool->run(blocks, [this](int i) { kern->block(md, i * BLOCK); });
     const int tiles = blocks * BLOCK / 4;
     w2Wanted = std::any_of(md.tileDense, md.tileDense + tiles, [](uint8_t d) { return (d & DENSE_BACKWARD) != 0; });
+    w2tpWanted = 2 * std::count_if(md.tileDense, md.tileDense + tiles, [](uint8_t d) { return (d & TILED_FORWARD) != 0; }) > tiles;
     double loss = 0;
     for (int s = 0; s < size; s++) loss += md.sampleLoss[s];
     int64_t pairs = 0;

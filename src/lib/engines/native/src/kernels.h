@@ -32,7 +32,11 @@ struct Model {
   float *w1t;           // mp x kp, W1 transposed, rebuilt after every update (for the pre-activation GEMM)
   float *b;             // kp
   float *w2t;           // kp x op, W2 transposed (a neuron's output weights are one row)
-  float *w2;            // op x kp, W2 itself, rebuilt from w2t after every update (for the backward product)
+  float *w2;            // W2 itself in 64-neuron panels (panel c, output q: the 64 floats at w2 + (64 c OP + 64 q)), for
+                        // the backward product: each panel's rows are contiguous, so a 128-row block of it is 32 KB
+                        // that stays in L1 (rows 4 KB apart would all fall in the same few cache sets)
+  float *w2tp;          // W2T in 64-output panels (panel c, neuron j: w2tp + (64 c KP + 64 j)), for the forward tiles
+  int w2tpFresh;        // whether w2tp is current (built when most tiles take the tiled forward; else they read w2t)
   float *gw1, *gb, *gw2t;
   float *m1, *v1, *mb, *vb, *m2, *v2;
   float *et;            // n x mp: the embedder transposed, feature i's direction is row i
