@@ -1,7 +1,8 @@
 /**
- * Each experiment's per-run figure data (heatmap grid, biases in heatmap order, mean bias per kind, training curves),
- * prepared at build time by src/data/figures.zip.ts: one small JSON file per experiment, fetched when a
- * page first draws one of its runs, so the narrative pages need no DuckDB-WASM. FileAttachment needs literal paths.
+ * Each experiment's per-run figure data (heatmap grid, biases in heatmap order, training curves), prepared at build
+ * time by src/data/figures.zip.ts: one small JSON file per experiment, fetched when a page first draws one of its runs,
+ * so the narrative pages need no DuckDB-WASM; and claim 2's mean bias per kind (data/bias-by-kind.json).
+ * FileAttachment needs literal paths.
  */
 import { FileAttachment } from "observablehq:stdlib";
 import type { HeatmapGrid } from "../lib/analysis/heatmap.js";
