@@ -11,6 +11,7 @@ import type { Params } from "../protocol/params.js";
 import type { SparseBatch } from "../protocol/samplers.js";
 import { denseTarget, embed } from "../protocol/world.js";
 import type { Engine, EngineContext, EngineFactory, EngineState } from "./engine.js";
+import { TFJS_ENGINE } from "./index.js";
 
 let backendReady: Promise<string> | null = null;
 
@@ -195,8 +196,7 @@ class TfjsEngine implements Engine {
 }
 
 export const tfjsEngine: EngineFactory = {
-  id: "tfjs",
-  version: "tfjs-1",
+  ...TFJS_ENGINE,
   async create(context) {
     return new TfjsEngine(await tfjsBackend(), context);
   },

@@ -99,12 +99,13 @@ export class Rng {
   /**
    * Number of failures before the first success of a Bernoulli(p) sequence. Used to skip straight to the next active
    * feature instead of drawing one Bernoulli per feature, which gives the same distribution at a fraction of the cost.
+   * `log1mP` is log(1 - p), for callers that draw many gaps at the same p.
    */
-  geometric(p: number): number {
+  geometric(p: number, log1mP = Math.log1p(-p)): number {
     if (p >= 1) return 0;
     if (p <= 0) return Number.POSITIVE_INFINITY;
     let u = 0;
     while (u === 0) u = this.uniform();
-    return Math.floor(Math.log(u) / Math.log1p(-p));
+    return Math.floor(Math.log(u) / log1mP);
   }
 }

@@ -26,76 +26,100 @@ export function featureProbabilities(sampler: Sampler, nFeatures: number, eps: n
   return p;
 }
 
-interface Column {
-  rows: number[];
-  values: number[];
+/**
+ * One batch's draws in the order they are made (feature by feature, rows ascending within a feature): the row, the
+ * feature and the amplitude of every active entry. Kept between batches and grown on demand, so that drawing a batch
+ * allocates nothing but the batch itself (at batch 16 the per-feature arrays this replaces cost more, mostly in the
+ * garbage collector, than the model's step at small widths).
+ */
+class Draws {
+  rows = new Int32Array(1024);
+  features = new Int32Array(1024);
+  values = new Float64Array(1024);
+  count = 0;
+
+  push(row: number, feature: number, value: number): void {
+    if (this.count === this.rows.length) this.grow();
+    this.rows[this.count] = row;
+    this.features[this.count] = feature;
+    this.values[this.count++] = value;
+  }
+
+  private grow(): void {
+    const grown = (old: Int32Array) => {
+      const next = new Int32Array(old.length * 2);
+      next.set(old);
+      return next;
+    };
+    this.rows = grown(this.rows);
+    this.features = grown(this.features);
+    const values = new Float64Array(this.values.length * 2);
+    values.set(this.values);
+    this.values = values;
+  }
 }
+
+const batchDraws = new Draws();
+const columnA = new Draws();
+const columnB = new Draws();
 
 /** Draw, for one feature, the samples in which it is active, by skipping geometric gaps: the same distribution as one
  * Bernoulli per (sample, feature), with one random draw per active entry instead of one per entry. */
-function sampleColumn(p: number, size: number, rng: Rng): Column {
-  const rows: number[] = [];
-  const values: number[] = [];
-  for (let row = rng.geometric(p); row < size; row += 1 + rng.geometric(p)) {
-    rows.push(row);
-    values.push(rng.uniform());
-  }
-  return { rows, values };
+function drawColumn(p: number, feature: number, size: number, rng: Rng, out: Draws): void {
+  const logQ = Math.log1p(-p);
+  for (let row = rng.geometric(p, logQ); row < size; row += 1 + rng.geometric(p, logQ)) out.push(row, feature, rng.uniform());
 }
 
-/** v1 - v2 for two independent columns (the abs task), merged by row. */
-function subtractColumns(a: Column, b: Column): Column {
-  const rows: number[] = [];
-  const values: number[] = [];
+/** v1 - v2 for two independent columns of one feature (the abs task), merged by row into `out`. */
+function subtractColumns(a: Draws, b: Draws, feature: number, out: Draws): void {
   let i = 0;
   let j = 0;
-  while (i < a.rows.length || j < b.rows.length) {
-    const ra = i < a.rows.length ? a.rows[i] : Infinity;
-    const rb = j < b.rows.length ? b.rows[j] : Infinity;
-    if (ra === rb) {
-      rows.push(ra);
-      values.push(a.values[i++] - b.values[j++]);
-    } else if (ra < rb) {
-      rows.push(ra);
-      values.push(a.values[i++]);
-    } else {
-      rows.push(rb);
-      values.push(-b.values[j++]);
-    }
+  while (i < a.count || j < b.count) {
+    const ra = i < a.count ? a.rows[i] : Infinity;
+    const rb = j < b.count ? b.rows[j] : Infinity;
+    if (ra === rb) out.push(ra, feature, a.values[i++] - b.values[j++]);
+    else if (ra < rb) out.push(ra, feature, a.values[i++]);
+    else out.push(rb, feature, -b.values[j++]);
   }
-  return { rows, values };
 }
 
-function columnsToRows(columns: Column[], size: number, nFeatures: number): SparseBatch {
+/** The draws as compressed sparse rows. Features were drawn in ascending order, so each row's indices come out
+ * sorted. */
+function drawsToRows(draws: Draws, size: number, nFeatures: number): SparseBatch {
+  const { rows, features, count } = draws;
   const offsets = new Int32Array(size + 1);
-  for (const column of columns) for (const row of column.rows) offsets[row + 1]++;
+  for (let e = 0; e < count; e++) offsets[rows[e] + 1]++;
   for (let s = 0; s < size; s++) offsets[s + 1] += offsets[s];
-  const nnz = offsets[size];
-  const indices = new Int32Array(nnz);
-  const values = new Float32Array(nnz);
+  const indices = new Int32Array(count);
+  const values = new Float32Array(count);
   const cursor = offsets.slice(0, size);
-  // Features are visited in ascending order, so each row's indices come out sorted.
-  columns.forEach((column, feature) => {
-    for (let e = 0; e < column.rows.length; e++) {
-      const at = cursor[column.rows[e]]++;
-      indices[at] = feature;
-      values[at] = column.values[e];
-    }
-  });
+  for (let e = 0; e < count; e++) {
+    const at = cursor[rows[e]]++;
+    indices[at] = features[e];
+    values[at] = draws.values[e];
+  }
   return { size, nFeatures, offsets, indices, values };
 }
 
 /** A batch of feature vectors: each feature active independently with its probability, amplitude U[0,1). */
 export function sampleFeatures(probabilities: Float64Array, size: number, rng: Rng): SparseBatch {
-  const columns = Array.from(probabilities, (p) => sampleColumn(p, size, rng));
-  return columnsToRows(columns, size, probabilities.length);
+  batchDraws.count = 0;
+  for (let i = 0; i < probabilities.length; i++) drawColumn(probabilities[i], i, size, rng, batchDraws);
+  return drawsToRows(batchDraws, size, probabilities.length);
 }
 
 /** The absolute-value task's input: v = v1 - v2 with v1, v2 drawn independently at half the rate each, so values lie
  * in (-1, 1). `halfProbabilities` are the probabilities at eps/2. */
 export function sampleSignedFeatures(halfProbabilities: Float64Array, size: number, rng: Rng): SparseBatch {
-  const columns = Array.from(halfProbabilities, (p) => subtractColumns(sampleColumn(p, size, rng), sampleColumn(p, size, rng)));
-  return columnsToRows(columns, size, halfProbabilities.length);
+  batchDraws.count = 0;
+  for (let i = 0; i < halfProbabilities.length; i++) {
+    columnA.count = 0;
+    columnB.count = 0;
+    drawColumn(halfProbabilities[i], i, size, rng, columnA);
+    drawColumn(halfProbabilities[i], i, size, rng, columnB);
+    subtractColumns(columnA, columnB, i, batchDraws);
+  }
+  return drawsToRows(batchDraws, size, halfProbabilities.length);
 }
 
 /** Dense copy (batch x N, row-major), for engines that work dense and for tests. */
