@@ -46,16 +46,14 @@ class Draws {
   }
 
   private grow(): void {
-    const grown = (old: Int32Array) => {
-      const next = new Int32Array(old.length * 2);
-      next.set(old);
-      return next;
-    };
-    this.rows = grown(this.rows);
-    this.features = grown(this.features);
-    const values = new Float64Array(this.values.length * 2);
+    const capacity = this.rows.length * 2;
+    const rows = new Int32Array(capacity);
+    const features = new Int32Array(capacity);
+    const values = new Float64Array(capacity);
+    rows.set(this.rows);
+    features.set(this.features);
     values.set(this.values);
-    this.values = values;
+    [this.rows, this.features, this.values] = [rows, features, values];
   }
 }
 

@@ -1,9 +1,11 @@
 /** Shared by the runner and CLI tests: tiny runs (milliseconds each) and a way to compare output directories. */
 import { DuckDBInstance } from "@duckdb/node-api";
 import { mkdtempSync, readdirSync } from "node:fs";
+import { Worker } from "node:worker_threads";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TABLE_ORDER } from "../../../src/lib/runner/parquet.js";
+import { workerBootstrap } from "../../../src/lib/runner/sweep.js";
 import { TABLES } from "../../../src/lib/runner/tables.js";
 
 /** Shrinks any experiment to seconds: k=32, 32 steps of batch 32. */
@@ -14,6 +16,20 @@ export const TINY = ["--set", "k=32", "--set", "steps=32", "--set", "batch=32"];
  * (config, engine, every metric, every neuron, every single-feature activation) must be identical.
  */
 export const TIMING_COLUMNS = ["wall_s"];
+
+/** Run the TypeScript module `probe` in a fresh worker thread, as the sweep starts its workers, and resolve with the
+ * first message it posts (what a probe of the worker's module state reports); the worker is then terminated. */
+export async function probeInWorker(probe: URL): Promise<unknown> {
+  const worker = new Worker(workerBootstrap(probe), { eval: true });
+  try {
+    return await new Promise((resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+    });
+  } finally {
+    await worker.terminate();
+  }
+}
 
 export function tempDir(prefix = "mono-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
