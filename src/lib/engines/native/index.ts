@@ -47,10 +47,15 @@ interface Addon {
   ): void;
   setThreads(h: Handle, threads: number): void;
   activePairs(h: Handle): number;
+  /** Fills `out` with the seconds spent so far in each of NATIVE_PHASES. */
+  phases(h: Handle, out: Float64Array): void;
   isa(): string;
   /** GFLOP/s of one core doing nothing but the selected instruction set's vector multiply-adds. */
   fmaPeak(): number;
 }
+
+/** The step's phases the addon times (engine.h's Phase, in order). */
+export const NATIVE_PHASES = ["pt", "copies", "blocks", "gradients", "lamb"] as const;
 
 const TASK_CODES: Record<Task, number> = { decoder: 0, abs: 1, reprojector: 2 };
 const ACTIVATION_CODES: Record<Activation, number> = { relu: 0, gelu: 1, xexp: 2 };
@@ -194,6 +199,13 @@ class NativeEngine implements Engine {
     this.addon.transfer(this.h, PARAMS, true, params.w1, params.b, params.w2);
     this.addon.transfer(this.h, FIRST, true, moments.w1.m, moments.b.m, moments.w2.m);
     this.addon.transfer(this.h, SECOND, true, moments.w1.v, moments.b.v, moments.w2.v);
+  }
+
+  /** Seconds spent in each phase of the step since this engine was made (for the bench's breakdown). */
+  phaseSeconds(): Record<(typeof NATIVE_PHASES)[number], number> {
+    const out = new Float64Array(NATIVE_PHASES.length);
+    this.addon.phases(this.h, out);
+    return Object.fromEntries(NATIVE_PHASES.map((name, i) => [name, out[i]])) as Record<(typeof NATIVE_PHASES)[number], number>;
   }
 
   /** Change the number of threads of this run's pool (numbers do not change). */

@@ -243,6 +243,18 @@ static napi_value ActivePairs(napi_env env, napi_callback_info info) {
   return num(env, e->activePairs);
 }
 
+// phases(h, out Float64Array 5): seconds spent so far in P^T, weight copies, forward/backward blocks, gradients, LAMB.
+static napi_value Phases(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 2)) return nullptr;
+  Engine *e = engineOf(env, a.argv[0]);
+  if (!e) return nullptr;
+  double *out = typed<double>(env, a.argv[1], mono::PHASES, "out");
+  if (!out) return nullptr;
+  std::copy(e->phaseSeconds, e->phaseSeconds + mono::PHASES, out);
+  return nullptr;
+}
+
 static napi_value Isa(napi_env env, napi_callback_info) {
   napi_value v;
   napi_create_string_utf8(env, mono::selectedKernels()->isa, NAPI_AUTO_LENGTH, &v);
@@ -279,6 +291,7 @@ NAPI_MODULE_INIT() {
       {"firingStats", nullptr, FiringStats, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"activePairs", nullptr, ActivePairs, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"phases", nullptr, Phases, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fmaPeak", nullptr, FmaPeak, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -4,6 +4,7 @@
 #pragma once
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <sys/mman.h>
@@ -122,12 +123,23 @@ static float *zeros(size_t count) {
   return static_cast<float *>(p);
 }
 
+// The step's phases, for the bench's breakdown (seconds summed since the engine was made; two clock reads a phase).
+enum Phase { PHASE_PT, PHASE_COPIES, PHASE_BLOCKS, PHASE_NEURONS, PHASE_LAMB, PHASES };
+
 struct Engine {
   Model md{};
   const Kernels *kern = selectedKernels();
   Pool *pool;
   std::vector<float *> owned;
   double activePairs = 0;
+  double phaseSeconds[PHASES] = {};
+  // Times fn() into phase p.
+  template <typename F>
+  void timed(Phase p, F &&fn) {
+    const auto t0 = std::chrono::steady_clock::now();
+    fn();
+    phaseSeconds[p] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
 
   float *alloc(size_t count) {
     owned.push_back(zeros(count));
@@ -195,8 +207,12 @@ struct Engine {
 
   // The transposed copy of W1 that the pre-activation product reads; W2 and the panelled W2T become stale.
   void rebuildCopies() {
-    for (int j = 0; j < md.k; j++)
-      for (int d = 0; d < md.m; d++) md.w1t[(size_t)d * md.kp + j] = md.w1[(size_t)j * md.mp + d];
+    // In 16 x 16 blocks: element by element, every write of a W1 row lands in another W1T row 4 KB away (a cache
+    // line and a TLB entry each), which cost a third of a millisecond a step at k = 1024.
+    for (int j0 = 0; j0 < md.k; j0 += 16)
+      for (int d0 = 0; d0 < md.m; d0 += 16)
+        for (int d = d0; d < std::min(md.m, d0 + 16); d++)
+          for (int j = j0; j < std::min(md.k, j0 + 16); j++) md.w1t[(size_t)d * md.kp + j] = md.w1[(size_t)j * md.mp + d];
     w2Fresh = false;
     md.w2tpFresh = 0;
   }
@@ -240,7 +256,7 @@ struct Engine {
     // speed of the gathers, hence the factor. Decided by sizes alone, so any thread count takes the same path.
     const int64_t nnz = offs[size] - offs[0];
     md.usePT = 2 * (int64_t)size * md.m > (int64_t)md.n * md.m + 2 * nnz;
-    if (md.usePT) pool->run(pad(md.n, 4) / 4, [this](int i) { kern->computePT(md, 4 * i); });
+    if (md.usePT) timed(PHASE_PT, [this] { pool->run(pad(md.n, 4) / 4, [this](int i) { kern->computePT(md, 4 * i); }); });
   }
 
   // Loss of the bound batch; gradients land in gw1, gb, gw2t.
@@ -249,12 +265,14 @@ struct Engine {
     md.twoOverB = 2.0f / (float)size;
     md.l1OverB = l1 / (float)size;
     const int blocks = (size + BLOCK - 1) / BLOCK;
-    if (w2Wanted && !w2Fresh) {
-      pool->run(md.kp / 16, [this](int i) { rebuildW2Rows(i); });
-      w2Fresh = true;
-    }
-    if (w2tpWanted && !md.w2tpFresh) rebuildW2TPanels();
-    pool->run(blocks, [this](int i) { kern->block(md, i * BLOCK); });
+    timed(PHASE_COPIES, [this] {
+      if (w2Wanted && !w2Fresh) {
+        pool->run(md.kp / 16, [this](int i) { rebuildW2Rows(i); });
+        w2Fresh = true;
+      }
+      if (w2tpWanted && !md.w2tpFresh) rebuildW2TPanels();
+    });
+    timed(PHASE_BLOCKS, [&] { pool->run(blocks, [this](int i) { kern->block(md, i * BLOCK); }); });
     const int tiles = blocks * BLOCK / 4;
     w2Wanted = std::any_of(md.tileDense, md.tileDense + tiles, [](uint8_t d) { return (d & DENSE_BACKWARD) != 0; });
     w2tpWanted = 2 * std::count_if(md.tileDense, md.tileDense + tiles, [](uint8_t d) { return (d & TILED_FORWARD) != 0; }) > tiles;
@@ -266,14 +284,19 @@ struct Engine {
     // The gradient phase goes span by span of samples, every neuron tile on a span before the next, so the span's
     // dy (512 KB) stays in L2 across the tiles instead of coming from memory once per tile. Spans depend on sizes only.
     const int span = PANEL_SPAN * std::max(1, 512 / md.op);
-    for (int s0 = 0; s0 < size; s0 += span)
-      pool->run(md.kp / NEURONS, [this, s0, span, size](int i) { kern->neurons(md, i * NEURONS, s0, std::min(size, s0 + span)); });
+    timed(PHASE_NEURONS, [&] {
+      for (int s0 = 0; s0 < size; s0 += span)
+        pool->run(md.kp / NEURONS, [this, s0, span, size](int i) { kern->neurons(md, i * NEURONS, s0, std::min(size, s0 + span)); });
+    });
     return loss / size;
   }
 
   // LAMB on W1, b and W2 (one trust ratio each), then the bias decay. Each tensor's norms are summed over
   // LAMB_CHUNKS fixed chunks, in chunk order.
   void lamb(float lr, float biasDecay) {
+    timed(PHASE_LAMB, [&] { lambUntimed(lr, biasDecay); });
+  }
+  void lambUntimed(float lr, float biasDecay) {
     struct Tensor { float *w, *g, *m, *v; size_t n; };
     const Tensor tensors[3] = {
         {md.w1, md.gw1, md.m1, md.v1, (size_t)md.kp * md.mp},
