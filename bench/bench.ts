@@ -9,9 +9,11 @@
  *
  * Regimes (decoder, ReLU, equal sampler, N = 512, m = 64, eps = 1/64):
  *   dense       init bias 0, lr 0.003: ~40-50% of neurons fire. Median of a few steps after warm-up.
- *   awake       a real trained LR3 model (bench/checkpoint.ts: LR3's recipe at lr 0.01, batch 1024, 4096 steps,
- *               trained once by the native engine and cached under .cache/bench/), stepped at the late, small
- *               learning rate: the activity pattern of a converged engineered run, which is most of a paper run.
+ *   awake       a real trained LR3 model (bench/checkpoint.ts: the paper-scale LR3 run, lr 0.01, batch 8192,
+ *               stopped after 12288 of its 2^17 steps at loss ~0.87, trained once by the native engine, ~6 min on
+ *               2 cores, and cached under .cache/bench/), stepped at the late, small learning rate: the activity
+ *               pattern of a converged engineered run (65 always-on neurons and ~22 more per sample, 8.5% of
+ *               pairs), which is most of a paper run.
  *   silent      the LR3 recipe's first steps (init bias -1): no neuron fires yet.
  *   engineered  the paper's LR3 recipe: init bias -1, decay 0.03, lr 0.01, the real cosine schedule and bias decay
  *               (first half of the run). Neurons start silent; the decay wakes them from ~800 steps on (measured:

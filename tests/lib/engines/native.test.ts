@@ -119,6 +119,54 @@ describe("native engine", () => {
     },
   );
 
+  // The converged paper-scale pattern in miniature: some neurons always fire (shared by every sample of a tile), others
+  // now and then (in one sample of a tile, or two, or none). A tile then takes the tiled forward; its backward goes as
+  // a register tile over the neurons that fired in two or more of its samples and pair by pair over the others.
+  const SHARED_PATTERNS = {
+    "always or never": (j: number) => (j % 8 === 3 ? 3 : -30),
+    "always, sometimes or never": (j: number) => (j % 8 === 3 ? 3 : j % 8 === 5 ? 0 : -30),
+  };
+  it.each(
+    THREADS.flatMap((threads) =>
+      (Object.keys(SHARED_PATTERNS) as (keyof typeof SHARED_PATTERNS)[]).map((pattern) => [threads, pattern] as const),
+    ),
+  )("matches the plain-loop gradients when a tile's samples share neurons (%i thread(s), neurons firing %s)", async (threads, pattern) => {
+    const config = smallConfig({ n_features: 48, m: 16, k: 128, eps: 0.1, batch: 203, l1: 0.003 });
+    const { world, initial, batch, target } = fixture(config);
+    const params = cloneParams(initial);
+    params.b = Float32Array.from({ length: config.k }, (_, j) => SHARED_PATTERNS[pattern](j));
+    const engine = await factories[threads].create({ config, world, initial: params });
+    try {
+      const got = engine.lossAndGradients(batch);
+      // 16 of 128 neurons always fire; in the second pattern 16 more fire on about half of the samples.
+      expect(engine.activeFraction).toBeGreaterThan(pattern === "always or never" ? 0.124 : 0.15);
+      expect(engine.activeFraction).toBeLessThan(pattern === "always or never" ? 0.126 : 0.22);
+      const want = referenceLossAndGradients(params, batch, target, world.embedder, config.activation, config.l1);
+      expect(Math.abs(got.loss - want.loss) / want.loss).toBeLessThan(1e-5);
+      expect(relativeError(got.w1, want.grads.w1), "grad w1").toBeLessThan(1e-4);
+      expect(relativeError(got.b, want.grads.b), "grad b").toBeLessThan(1e-4);
+      expect(relativeError(got.w2, want.grads.w2), "grad w2").toBeLessThan(1e-4);
+    } finally {
+      engine.dispose();
+    }
+  });
+
+  it("times the step's phases, every one of them, for the bench", async () => {
+    const config = nativeConfig({ init_bias: 0 });
+    const { world, initial, batch } = fixture(config);
+    const engine = (await factories[1].create({ config, world, initial })) as unknown as {
+      step: (b: SparseBatch, lr: number, decay: number) => number;
+      phaseSeconds: () => Record<string, number>;
+      dispose: () => void;
+    };
+    const before = engine.phaseSeconds();
+    engine.step(batch, 0.01, 1);
+    const after = engine.phaseSeconds();
+    expect(Object.keys(after)).toEqual(["pt", "copies", "blocks", "gradients", "lamb"]);
+    for (const name of ["pt", "blocks", "gradients", "lamb"]) expect(after[name], name).toBeGreaterThan(before[name]);
+    engine.dispose();
+  });
+
   it.each(["relu", "gelu"] as const)(
     "gives bit-identical parameters on 1, 2 and 3 threads after several steps (%s)",
     async (activation) => {
