@@ -3,7 +3,8 @@
  * and noisy: only numbers taken together compare).
  *
  *   npm run bench                          k = 1024, batch in {1024, 8192}, regimes dense, awake, silent, threads 1 and 2
- *   npm run bench -- --quick               batch = 1024 only
+ *   npm run bench -- --quick               batch = 1024 only, one round
+ *   npm run bench -- --rounds 5            five rounds (default 3): each row's best time, median ratio of its rounds
  *   npm run bench -- --k 1024 --batch 8192 --regimes engineered --engines wasm --json
  *   npm run bench -- --engines native,wasm,tfjs --threads 1,2 --k 256,1024,2048
  *
@@ -31,7 +32,8 @@
  * processes; `--clock cpu` times the CPU time each side actually used (this process's for the engines, the peer's via
  * time.process_time patched in for its time.perf_counter), which compares the two fairly while they share cores.
  *
- * Progress goes to stderr; the table (or JSON with --json) to stdout.
+ * Progress goes to stderr; the table (JSON with --json, Markdown with --markdown) to stdout. A JSON report can be
+ * printed again as Markdown later: `npx tsx bench/markdown.ts bench.json`.
  */
 import { loadavg, cpus } from "node:os";
 import type { EngineFactory } from "../src/lib/engines/engine.js";
@@ -52,10 +54,14 @@ interface Options {
   engines: string[];
   threads: number[];
   steps: number;
+  rounds: number;
   json: boolean;
+  markdown: boolean;
   peer: boolean;
   clock: "wall" | "cpu";
 }
+
+type Timed = Awaited<ReturnType<typeof timeFewSteps>> | Awaited<ReturnType<typeof timeWholeRun>>;
 
 function parseArgs(argv: string[]): Options {
   const value = (name: string) => {
@@ -69,7 +75,7 @@ function parseArgs(argv: string[]): Options {
       .filter(Boolean);
   if (argv.includes("--help")) {
     process.stderr.write(
-      "options: --k 1024 --batch 1024,8192 --regimes dense,awake,silent,engineered --engines native,wasm,tfjs --threads 1,2 --steps 2048 --clock wall|cpu --quick --no-peer --json\n",
+      "options: --k 1024 --batch 1024,8192 --regimes dense,awake,silent,engineered --engines native,wasm,tfjs --threads 1,2 --steps 2048 --rounds 3 --clock wall|cpu --quick --no-peer --json --markdown\n",
     );
     process.exit(0);
   }
@@ -81,14 +87,16 @@ function parseArgs(argv: string[]): Options {
     engines: list("engines", "native,wasm"),
     threads: list("threads", "1,2").map(Number),
     steps: Number(value("steps") ?? 2048),
+    rounds: Number(value("rounds") ?? (quick ? 1 : 3)),
     json: argv.includes("--json"),
+    markdown: argv.includes("--markdown"),
     peer: !argv.includes("--no-peer"),
     clock: (value("clock") ?? "wall") as "wall" | "cpu",
   };
   if (options.clock !== "wall" && options.clock !== "cpu") throw new Error("--clock is wall or cpu");
   for (const r of options.regimes) if (!REGIMES.includes(r)) throw new Error(`unknown regime ${r} (known: ${REGIMES.join(", ")})`);
   for (const e of options.engines) if (e !== "wasm" && e !== "tfjs" && e !== "native") throw new Error(`unknown engine ${e}`);
-  if ([...options.ks, ...options.batches, ...options.threads, options.steps].some((n) => !Number.isInteger(n) || n <= 0))
+  if ([...options.ks, ...options.batches, ...options.threads, options.steps, options.rounds].some((n) => !Number.isInteger(n) || n <= 0))
     throw new Error("sizes and thread counts must be positive integers");
   return options;
 }
@@ -110,64 +118,97 @@ async function main() {
   const rows: Row[] = [];
   const peers = new Map<string, PeerRow | { error: string }>();
   const checkpoints = new Map<number, Checkpoint>();
+  const median = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = sorted.length / 2;
+    return sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
   for (const k of options.ks)
     for (const batch of options.batches) {
-      for (const threads of options.threads) {
-        let peerRow: PeerRow | { error: string } = { error: "skipped (--no-peer)" };
-        if (options.peer) {
-          log(`k=${k} batch=${batch} threads=${threads}: PyTorch peer...`);
-          peerRow = await peer(k, batch, threads, options.clock);
-          log("error" in peerRow ? `  peer unavailable: ${peerRow.error} (no ratios)` : `  peer: ${peerRow.ms_per_step} ms/step`);
-        }
-        peers.set(`${k}x${batch}x${threads}`, peerRow);
-      }
-      for (const regime of options.regimes)
-        for (const engineId of options.engines)
-          for (const threads of engineId === "native" ? options.threads : [1]) {
-            const config = regimeConfig(regime, k, batch, options.steps);
-            const factory = factoryFor(engineId, threads);
-            let initial: Params | undefined;
-            if (regime === "awake") {
-              if (!checkpoints.has(k)) checkpoints.set(k, await lr3Checkpoint(k, CHECKPOINT_STEPS, log));
-              const checkpoint = checkpoints.get(k)!;
-              log(
-                `  awake checkpoint: ${checkpoint.description}; final loss ${checkpoint.final_loss.toFixed(4)}, ${(100 * checkpoint.active_fraction).toFixed(1)}% of pairs active`,
-              );
-              initial = checkpoint.params;
-            }
-            log(`k=${k} batch=${batch} ${regime} ${engineId} threads=${threads}...`);
-            // tfjs costs ~0.2 s per step at k = 1024, batch = 1024 and scales with k * batch: a few steps only.
-            const few = engineId === "tfjs" ? { warmup: 1, timed: k * batch >= 8 * 1024 * 1024 ? 2 : 3 } : { warmup: 3, timed: 10 };
-            const result =
-              regime === "engineered" && engineId !== "tfjs"
-                ? await timeWholeRun(factory, config)
-                : await timeFewSteps(factory, config, few.warmup, few.timed, initial);
-            const samplesPerS = (batch * 1000) / result.ms;
-            const peerRow = peers.get(`${k}x${batch}x${threads}`) ?? { error: "no peer at this thread count" };
-            const isa = isaOf(result.name);
-            const gflops = denseStepFlop(batch, k, 64, 512) / result.ms / 1e6;
-            rows.push({
-              k,
-              batch,
-              regime,
-              engine: result.name,
-              threads,
-              ms_per_step: result.ms,
-              samples_per_s: samplesPerS,
-              steps_per_s: 1000 / result.ms,
-              steps_timed: result.timed,
-              active_fraction: result.active,
-              data_ms_per_step: result.dataMs,
-              ratio_vs_peer: "error" in peerRow ? null : samplesPerS / peerRow.samples_per_s,
-              late_ms_per_step: result.lateMs,
-              late_ratio_vs_peer:
-                result.lateMs === null || "error" in peerRow ? null : (batch * 1000) / result.lateMs / peerRow.samples_per_s,
-              final_loss: regime === "engineered" && engineId !== "tfjs" ? result.loss : null,
-              dense_gflops: gflops,
-              share_of_peak: isa && peak && isa === peak.isa ? gflops / (threads * peak.gflopsPerCore) : null,
-            });
-            log(`  ${result.ms.toFixed(2)} ms/step (${result.timed} steps timed), data ${result.dataMs.toFixed(2)} ms/step`);
+      // Rounds: the peer and every engine row in turn, again and again, so that a slow spell of the machine (these
+      // shared 2-core machines drift by 10-30% within minutes) lands on both sides of a ratio. Each row reports its
+      // best time and the median of its per-round ratios to the same round's peer.
+      const peerRounds = new Map<number, (PeerRow | { error: string })[]>();
+      const engineRounds = new Map<string, { regime: Regime; engineId: string; threads: number; results: Timed[] }>();
+      for (let round = 1; round <= options.rounds; round++) {
+        const tag = options.rounds > 1 ? ` (round ${round}/${options.rounds})` : "";
+        for (const threads of options.threads) {
+          let peerRow: PeerRow | { error: string } = { error: "skipped (--no-peer)" };
+          if (options.peer) {
+            log(`k=${k} batch=${batch} threads=${threads}: PyTorch peer${tag}...`);
+            peerRow = await peer(k, batch, threads, options.clock);
+            log("error" in peerRow ? `  peer unavailable: ${peerRow.error} (no ratios)` : `  peer: ${peerRow.ms_per_step} ms/step`);
           }
+          peerRounds.set(threads, [...(peerRounds.get(threads) ?? []), peerRow]);
+        }
+        for (const regime of options.regimes)
+          for (const engineId of options.engines)
+            for (const threads of engineId === "native" ? options.threads : [1]) {
+              const config = regimeConfig(regime, k, batch, options.steps);
+              const factory = factoryFor(engineId, threads);
+              let initial: Params | undefined;
+              if (regime === "awake") {
+                if (!checkpoints.has(k)) {
+                  checkpoints.set(k, await lr3Checkpoint(k, CHECKPOINT_STEPS, log));
+                  const checkpoint = checkpoints.get(k)!;
+                  log(
+                    `  awake checkpoint: ${checkpoint.description}; final loss ${checkpoint.final_loss.toFixed(4)}, ${(100 * checkpoint.active_fraction).toFixed(1)}% of pairs active`,
+                  );
+                }
+                initial = checkpoints.get(k)!.params;
+              }
+              log(`k=${k} batch=${batch} ${regime} ${engineId} threads=${threads}${tag}...`);
+              // tfjs costs ~0.2 s per step at k = 1024, batch = 1024 and scales with k * batch: a few steps only.
+              const few = engineId === "tfjs" ? { warmup: 1, timed: k * batch >= 8 * 1024 * 1024 ? 2 : 3 } : { warmup: 3, timed: 10 };
+              const result =
+                regime === "engineered" && engineId !== "tfjs"
+                  ? await timeWholeRun(factory, config)
+                  : await timeFewSteps(factory, config, few.warmup, few.timed, initial);
+              const key = `${regime}/${engineId}/${threads}`;
+              const entry = engineRounds.get(key) ?? { regime, engineId, threads, results: [] };
+              entry.results.push(result);
+              engineRounds.set(key, entry);
+              log(`  ${result.ms.toFixed(2)} ms/step (${result.timed} steps timed), data ${result.dataMs.toFixed(2)} ms/step`);
+            }
+      }
+      for (const [threads, rounds] of peerRounds) {
+        const ok = rounds.filter((p): p is PeerRow => !("error" in p));
+        peers.set(`${k}x${batch}x${threads}`, ok.length === 0 ? rounds[0] : ok.reduce((a, b) => (b.ms_per_step < a.ms_per_step ? b : a)));
+      }
+      for (const { regime, engineId, threads, results } of engineRounds.values()) {
+        const best = results.reduce((a, b) => (b.ms < a.ms ? b : a));
+        const peerOf = peerRounds.get(threads) ?? [];
+        // The same round's peer: engines of one thread count share that round's peer run.
+        const ratios = results.flatMap((r, i) => {
+          const p = peerOf[i];
+          return p === undefined || "error" in p ? [] : [p.ms_per_step / r.ms];
+        });
+        const bestPeer = peers.get(`${k}x${batch}x${threads}`) ?? { error: "no peer at this thread count" };
+        const samplesPerS = (batch * 1000) / best.ms;
+        const isa = isaOf(best.name);
+        const gflops = denseStepFlop(batch, k, 64, 512) / best.ms / 1e6;
+        rows.push({
+          k,
+          batch,
+          regime,
+          engine: best.name,
+          threads,
+          ms_per_step: best.ms,
+          samples_per_s: samplesPerS,
+          steps_per_s: 1000 / best.ms,
+          steps_timed: best.timed,
+          rounds: results.length,
+          active_fraction: best.active,
+          data_ms_per_step: best.dataMs,
+          ratio_vs_peer: ratios.length === 0 ? null : median(ratios),
+          ratio_per_round: ratios.length === 0 ? null : ratios,
+          late_ms_per_step: best.lateMs,
+          late_ratio_vs_peer: best.lateMs === null || "error" in bestPeer ? null : (batch * 1000) / best.lateMs / bestPeer.samples_per_s,
+          final_loss: regime === "engineered" && engineId !== "tfjs" ? best.loss : null,
+          dense_gflops: gflops,
+          share_of_peak: isa && peak && isa === peak.isa ? gflops / (threads * peak.gflopsPerCore) : null,
+        });
+      }
     }
   printReport({ options, load, ghz, peak, checkpoints, peers, rows });
 }

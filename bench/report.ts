@@ -13,11 +13,13 @@ export interface Row {
   regime: Regime;
   engine: string;
   threads: number;
-  /** Mean (engineered wasm run) or median (a few steps) engine.step time. */
+  /** Mean (engineered wasm run) or median (a few steps) engine.step time, the best of the rounds. */
   ms_per_step: number;
   samples_per_s: number;
   steps_per_s: number;
   steps_timed: number;
+  /** Rounds this row was timed in, each beside its own run of the peer. */
+  rounds: number;
   /** Fraction of (sample, neuron) pairs with h != 0: at the timed steps (dense), averaged over the run (engineered). */
   active_fraction: number | null;
   /** Engineered wasm run only: mean step time over the run's last quarter, when most neurons are awake (the regime
@@ -26,8 +28,10 @@ export interface Row {
   late_ratio_vs_peer: number | null;
   /** Time to sample one batch in TypeScript (not included above). */
   data_ms_per_step: number;
-  /** samples/s of this engine / samples/s of the PyTorch peer's dense step; null when the peer is unavailable. */
+  /** Peer's step time / this engine's, median over the rounds (each against the same round's peer); null when the
+   * peer is unavailable. */
   ratio_vs_peer: number | null;
+  ratio_per_round: number[] | null;
   final_loss: number | null;
   /** Dense-equivalent GFLOP/s (denseStepFlop / time) and that as a share of the threads' measured fp32 peak (native only). */
   dense_gflops: number;
@@ -45,7 +49,7 @@ function formatTable(rows: Row[], peers: Map<string, PeerRow | { error: string }
     "ms/step",
     "samples/s",
     "active",
-    "vs peer",
+    "vs peer (median of rounds; range)",
     "dense-eq GFLOP/s",
     "of peak",
     "last quarter: ms/step, vs peer",
@@ -81,7 +85,9 @@ function formatTable(rows: Row[], peers: Map<string, PeerRow | { error: string }
         r.ms_per_step.toFixed(2),
         Math.round(r.samples_per_s),
         r.active_fraction === null ? "" : r.active_fraction.toFixed(4),
-        r.ratio_vs_peer === null ? "n/a" : `${r.ratio_vs_peer.toFixed(2)}x`,
+        r.ratio_vs_peer === null
+          ? "n/a"
+          : `${r.ratio_vs_peer.toFixed(2)}x${r.ratio_per_round && r.ratio_per_round.length > 1 ? ` (${Math.min(...r.ratio_per_round).toFixed(2)}-${Math.max(...r.ratio_per_round).toFixed(2)})` : ""}`,
         r.dense_gflops.toFixed(1),
         r.share_of_peak === null ? "" : `${(100 * r.share_of_peak).toFixed(0)}%`,
         r.late_ms_per_step === null
@@ -92,7 +98,32 @@ function formatTable(rows: Row[], peers: Map<string, PeerRow | { error: string }
   return lines.join("\n");
 }
 
-/** Everything the bench measured, to stdout: JSON with --json, else the table, the awake checkpoints and the notes. */
+/** The same rows as a Markdown table (for the README: pasted from the bench's own output, never typed). */
+export function formatMarkdown(rows: Row[], peers: Map<string, PeerRow | { error: string }>): string {
+  const lines = [
+    "| batch | regime | engine | threads | ms/step | active | vs peer (same threads; median of rounds, range) | dense-eq GFLOP/s | of peak |",
+    "|---|---|---|---|---|---|---|---|---|",
+  ];
+  for (const [key, p] of peers) {
+    const [, batch, threads] = key.split("x");
+    if (!("error" in p))
+      lines.push(
+        `| ${batch} | any (dense) | PyTorch ${p.torch} | ${threads} | ${p.ms_per_step.toFixed(2)} | ${(p.active_per_sample / p.k).toFixed(3)} | 1 | ${(denseStepFlop(p.batch, p.k, 64, 512) / p.ms_per_step / 1e6).toFixed(1)} | |`,
+      );
+  }
+  for (const r of [...rows].sort((a, b) => a.batch - b.batch))
+    lines.push(
+      `| ${r.batch} | ${r.regime} | ${r.engine} | ${r.threads} | ${r.ms_per_step.toFixed(2)} | ${r.active_fraction === null ? "" : r.active_fraction.toFixed(3)} | ${
+        r.ratio_vs_peer === null
+          ? "n/a"
+          : `${r.ratio_vs_peer.toFixed(2)}x${r.ratio_per_round && r.ratio_per_round.length > 1 ? ` (${Math.min(...r.ratio_per_round).toFixed(2)}-${Math.max(...r.ratio_per_round).toFixed(2)})` : ""}`
+      } | ${r.dense_gflops.toFixed(1)} | ${r.share_of_peak === null ? "" : `${(100 * r.share_of_peak).toFixed(0)}%`} |`,
+    );
+  return lines.join("\n");
+}
+
+/** Everything the bench measured, to stdout: JSON with --json, else the table (Markdown with --markdown), the awake
+ * checkpoints and the notes. */
 export function printReport({
   options,
   load,
@@ -102,7 +133,7 @@ export function printReport({
   peers,
   rows,
 }: {
-  options: { json: boolean; clock: "wall" | "cpu" };
+  options: { json: boolean; markdown: boolean; clock: "wall" | "cpu" };
   load: number;
   ghz: number | null;
   peak: { isa: string; gflopsPerCore: number } | null;
@@ -122,7 +153,7 @@ export function printReport({
     );
   } else {
     process.stdout.write(
-      `clock: ${options.clock}, load average at start ${load.toFixed(1)}, nominal ${ghz ?? "?"} GHz, measured peak ${peak ? `${peak.gflopsPerCore.toFixed(1)} GFLOP/s per core (${peak.isa})` : "?"}\n${formatTable(rows, peers)}\n`,
+      `clock: ${options.clock}, load average at start ${load.toFixed(1)}, nominal ${ghz ?? "?"} GHz, measured peak ${peak ? `${peak.gflopsPerCore.toFixed(1)} GFLOP/s per core (${peak.isa})` : "?"}\n${(options.markdown ? formatMarkdown : formatTable)(rows, peers)}\n`,
     );
     for (const c of awake)
       process.stdout.write(

@@ -11,7 +11,7 @@ import { expandExperiments } from "../src/lib/experiments/sweep.js";
 import type { Preset } from "../src/lib/experiments/presets.js";
 import type { RunConfig } from "../src/lib/protocol/config.js";
 import { ManifestSchema } from "../src/lib/runner/manifest.js";
-import { referenceDirs } from "../src/lib/runner/reference-dirs.js";
+import { paperScaleDirs, PAPER_SCALE_DIR, referenceDirs } from "../src/lib/runner/reference-dirs.js";
 import { TABLES } from "../src/lib/runner/tables.js";
 import { train } from "../src/lib/runner/train.js";
 
@@ -20,10 +20,8 @@ const ROOT = resolve(process.env.MONO_REFERENCE_DIR ?? resolve(__dirname, "../re
 const CHECKED_STEPS = 256;
 /** Relative agreement of the checkpoints' losses required across instruction sets (AVX-512 against AVX2, say). */
 const CROSS_ISA_LOSS = 1e-3;
-/** Paper-scale runs (batch 8192, 2^17 steps): shipped and checked, but not among the runs the site judges. */
-const PAPER_SCALE = "paper-scale";
 
-const dirs = [...referenceDirs(ROOT), ...referenceDirs(join(ROOT, PAPER_SCALE)).map((d) => join(PAPER_SCALE, d))];
+const dirs = [...referenceDirs(ROOT), ...paperScaleDirs(ROOT)];
 
 async function shippedCheckpoints(dir: string): Promise<Record<string, unknown>[]> {
   const instance = await DuckDBInstance.create(":memory:");
@@ -43,7 +41,7 @@ async function shippedCheckpoints(dir: string): Promise<Record<string, unknown>[
 describe("shipped reference runs", () => {
   it("exist (at least four, and one at the paper's scale)", () => {
     expect(dirs.length).toBeGreaterThanOrEqual(5);
-    expect(dirs.some((d) => d.startsWith(PAPER_SCALE))).toBe(true);
+    expect(dirs.some((d) => d.startsWith(PAPER_SCALE_DIR))).toBe(true);
   });
 
   for (const dir of dirs) {

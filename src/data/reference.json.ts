@@ -5,7 +5,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ManifestSchema } from "../lib/runner/manifest.js";
-import { referenceDirs } from "../lib/runner/reference-dirs.js";
+import { paperScaleDirs, PAPER_SCALE_DIR, referenceDirs } from "../lib/runner/reference-dirs.js";
 import { loaderFailure } from "../lib/runner/site-data.js";
 
 const ROOT = resolve(process.cwd(), "reference");
@@ -17,7 +17,9 @@ const clean = (row: Record<string, unknown>) =>
   );
 
 try {
-  const dirs = referenceDirs(ROOT);
+  // The paper-scale runs are shown beside the others (flagged paper_scale), never judged (verdicts.json.ts reads
+  // reference/* alone).
+  const dirs = [...referenceDirs(ROOT), ...paperScaleDirs(ROOT)];
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   const read = async (dir: string, table: string) => {
@@ -35,12 +37,22 @@ try {
       .map(([k, v]) => `--set ${k}=${v}`)
       .join(" ");
     const experiments = manifest.sweep.experiments === "all" ? "all" : manifest.sweep.experiments.join(",");
-    const command = `npm run sweep -- --experiment ${experiments} ${sets} --engine ${engine} --out reference/${dir}`;
+    // The CLI's defaults (preset quick, the preset's seeds) are left out; anything else the manifest records is spelt.
+    const preset = manifest.sweep.preset === "quick" ? "" : ` --preset ${manifest.sweep.preset}`;
+    const seeds = manifest.sweep.seeds == null ? "" : ` --seeds ${manifest.sweep.seeds}`;
+    const command = `npm run sweep -- --experiment ${experiments}${preset}${seeds} ${sets} --engine ${engine} --out reference/${dir}`;
     // Each run says where it was trained (reference/<run>/machine.json): the runs were made on different machines.
     const machinePath = join(ROOT, dir, "machine.json");
     const machine = existsSync(machinePath) ? JSON.parse(readFileSync(machinePath, "utf8")) : null;
     for (const r of await read(dir, "runs"))
-      runs.push({ ...r, reference_dir: dir, command, engine_version: manifest.sweep.engine, machine });
+      runs.push({
+        ...r,
+        reference_dir: dir,
+        paper_scale: dir.startsWith(`${PAPER_SCALE_DIR}/`),
+        command,
+        engine_version: manifest.sweep.engine,
+        machine,
+      });
     checkpoints.push(...(await read(dir, "checkpoints")));
   }
   connection.closeSync();

@@ -1,5 +1,6 @@
 // The shipped reference runs' directories (reference/<run>/, each the whole output of one `npm run sweep`): one
-// listing for the loaders that show and judge them and the test that recomputes them.
+// listing for the loaders that show and judge them and the test that recomputes them. Runs at the paper's own scale
+// (batch 8192, 2^17 steps) sit one level down, in reference/paper-scale/<run>/: shown and checked, never judged.
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
@@ -10,4 +11,12 @@ export function referenceDirs(root: string): string[] {
     .filter((d) => d.isDirectory() && existsSync(join(root, d.name, "manifest.json")))
     .map((d) => d.name)
     .sort();
+}
+
+/** The folder under reference/ that holds the paper-scale runs. */
+export const PAPER_SCALE_DIR = "paper-scale";
+
+/** The paper-scale runs' directories, relative to `root` (paper-scale/<run>), sorted by name. */
+export function paperScaleDirs(root: string): string[] {
+  return referenceDirs(join(root, PAPER_SCALE_DIR)).map((d) => `${PAPER_SCALE_DIR}/${d}`);
 }
