@@ -93,7 +93,10 @@ export function sweepCommand(): Command {
       "run only the i-th of n parts of the sweep (runs whose index mod n is i-1); merge the parts with npm run merge",
     )
     .option("--max-minutes <m>", "time budget: start no run after it, abandon runs in flight, write the finished ones, exit 3")
-    .option("--engine <engine>", `training engine: ${ENGINE_IDS.join(", ")} (default: the fastest available)`)
+    .option(
+      "--engine <engine>",
+      `training engine: ${ENGINE_IDS.join(", ")} (default: ${ENGINE_IDS[0]}, the engine the browser re-runs published rows with)`,
+    )
     .option("--workers <n>", "parallel worker threads (default: one per core; 0 = in this thread)")
     .option("--threads <n>", "threads inside each run's step, for --engine native (default 1; numbers do not change)")
     .option("--no-cache", "ignore and do not fill the run cache")

@@ -16,7 +16,7 @@ import type { RunRecord } from "./record.js";
 import { trainSpec, type WorkerMessage, type WorkerRequest } from "./train-spec.js";
 
 export interface SweepRunOptions {
-  /** Engine id (`--engine`); default: the fastest available. */
+  /** Engine id (`--engine`); default: the registry's first, wasm (src/lib/engines/index.ts). */
   engine?: string;
   /** Parallel worker threads; default one per core. 0 trains in this thread (tests, debugging). */
   workers?: number;
