@@ -45,7 +45,7 @@ import { lr3Checkpoint, type Checkpoint } from "./checkpoint.js";
 import { clockGHz, denseStepFlop, isaOf, measuredPeak } from "./machine.js";
 import { peer, type PeerRow } from "./peer.js";
 import { printReport, type Row } from "./report.js";
-import { CHECKPOINT_STEPS, log, REGIMES, regimeConfig, timeFewSteps, timeWholeRun, useClock, type Regime } from "./regimes.js";
+import { CHECKPOINT_STEPS, log, median, REGIMES, regimeConfig, timeFewSteps, timeWholeRun, useClock, type Regime } from "./regimes.js";
 
 interface Options {
   ks: number[];
@@ -118,11 +118,6 @@ async function main() {
   const rows: Row[] = [];
   const peers = new Map<string, PeerRow | { error: string }>();
   const checkpoints = new Map<number, Checkpoint>();
-  const median = (xs: number[]) => {
-    const sorted = [...xs].sort((a, b) => a - b);
-    const mid = sorted.length / 2;
-    return sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
-  };
   for (const k of options.ks)
     for (const batch of options.batches) {
       // Rounds: the peer and every engine row in turn, again and again, so that a slow spell of the machine (these

@@ -34,7 +34,8 @@ export function regimeConfig(regime: Regime, k: number, batch: number, steps: nu
       : { ...common, lr: 0.01, init_bias: -1, decay: 0.03, steps };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The middle value (the upper middle for an even count). */
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Milliseconds on the chosen clock: elapsed, or CPU time used by this process. */
 let now: () => number = () => performance.now();

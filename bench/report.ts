@@ -38,6 +38,13 @@ export interface Row {
   share_of_peak: number | null;
 }
 
+/** The median ratio to the peer, with the range of the rounds' ratios beside it when there were several. */
+function ratioText(r: Row): string {
+  if (r.ratio_vs_peer === null) return "n/a";
+  const rounds = r.ratio_per_round ?? [];
+  return `${r.ratio_vs_peer.toFixed(2)}x${rounds.length > 1 ? ` (${Math.min(...rounds).toFixed(2)}-${Math.max(...rounds).toFixed(2)})` : ""}`;
+}
+
 function formatTable(rows: Row[], peers: Map<string, PeerRow | { error: string }>): string {
   const lines: string[] = [];
   const header = [
@@ -85,9 +92,7 @@ function formatTable(rows: Row[], peers: Map<string, PeerRow | { error: string }
         r.ms_per_step.toFixed(2),
         Math.round(r.samples_per_s),
         r.active_fraction === null ? "" : r.active_fraction.toFixed(4),
-        r.ratio_vs_peer === null
-          ? "n/a"
-          : `${r.ratio_vs_peer.toFixed(2)}x${r.ratio_per_round && r.ratio_per_round.length > 1 ? ` (${Math.min(...r.ratio_per_round).toFixed(2)}-${Math.max(...r.ratio_per_round).toFixed(2)})` : ""}`,
+        ratioText(r),
         r.dense_gflops.toFixed(1),
         r.share_of_peak === null ? "" : `${(100 * r.share_of_peak).toFixed(0)}%`,
         r.late_ms_per_step === null
@@ -113,11 +118,9 @@ export function formatMarkdown(rows: Row[], peers: Map<string, PeerRow | { error
   }
   for (const r of [...rows].sort((a, b) => a.batch - b.batch))
     lines.push(
-      `| ${r.batch} | ${r.regime} | ${r.engine} | ${r.threads} | ${r.ms_per_step.toFixed(2)} | ${r.active_fraction === null ? "" : r.active_fraction.toFixed(3)} | ${
-        r.ratio_vs_peer === null
-          ? "n/a"
-          : `${r.ratio_vs_peer.toFixed(2)}x${r.ratio_per_round && r.ratio_per_round.length > 1 ? ` (${Math.min(...r.ratio_per_round).toFixed(2)}-${Math.max(...r.ratio_per_round).toFixed(2)})` : ""}`
-      } | ${r.dense_gflops.toFixed(1)} | ${r.share_of_peak === null ? "" : `${(100 * r.share_of_peak).toFixed(0)}%`} |`,
+      `| ${r.batch} | ${r.regime} | ${r.engine} | ${r.threads} | ${r.ms_per_step.toFixed(2)} | ${r.active_fraction === null ? "" : r.active_fraction.toFixed(3)} | ${ratioText(
+        r,
+      )} | ${r.dense_gflops.toFixed(1)} | ${r.share_of_peak === null ? "" : `${(100 * r.share_of_peak).toFixed(0)}%`} |`,
     );
   return lines.join("\n");
 }

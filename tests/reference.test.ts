@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { engineById } from "../src/lib/engines/index.js";
+import { NATIVE_ARITHMETIC } from "../src/lib/engines/native/index.js";
 import { expandExperiments } from "../src/lib/experiments/sweep.js";
 import type { Preset } from "../src/lib/experiments/presets.js";
 import type { RunConfig } from "../src/lib/protocol/config.js";
@@ -54,10 +55,14 @@ describe("shipped reference runs", () => {
         const factory = engineById(engineId);
         // A reference run can only be checked by the engine (and engine version) that trained it: say so rather
         // than skip, so a machine without the native addon cannot pass this test silently.
-        // native-<n>-<isa>: the same arithmetic version on another instruction set is checked to a tolerance; another
-        // version is not checked at all.
-        const [ours, theirs] = [factory.version, engineVersion].map((v) => /^(native-\d+)-(.+)$/.exec(v));
-        const otherIsa = ours !== null && theirs !== null && ours[1] === theirs[1] && ours[2] !== theirs[2] && ours[2] !== "unavailable";
+        // NATIVE_ARITHMETIC-<isa>: the same arithmetic version on another instruction set is checked to a tolerance;
+        // another version is not checked at all.
+        const prefix = `${NATIVE_ARITHMETIC}-`;
+        const otherIsa =
+          engineVersion.startsWith(prefix) &&
+          factory.version.startsWith(prefix) &&
+          factory.version !== engineVersion &&
+          factory.version !== `${prefix}unavailable`;
         if (otherIsa)
           console.warn(`${dir}: trained by ${manifest.sweep.engine}, checked with ${factory.version}: losses within ${CROSS_ISA_LOSS}`);
         if (factory.version !== engineVersion && !otherIsa) {

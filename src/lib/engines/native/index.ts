@@ -64,6 +64,10 @@ const GRADS = 1;
 const FIRST = 2;
 const SECOND = 3;
 
+/** The native engine's arithmetic version: a run's engine version is this, a dash and the instruction set (native-3-avx512).
+ * Bump it whenever any kernel's numbers change. */
+export const NATIVE_ARITHMETIC = "native-3";
+
 export const NATIVE_BINARY = fileURLToPath(new URL("./build/native.node", import.meta.url));
 
 let loaded: { addon: Addon } | { error: string } | null = null;
@@ -234,7 +238,7 @@ export function nativeEngineFactory(options: { threads?: number } = {}): NativeE
     id: "native",
     // The instruction set's vector width decides the order of some sums (and baseline x86-64 has no FMA), so runs on
     // different instruction sets may differ in rounding: each has its own cache entries.
-    version: `native-3-${"addon" in state ? state.addon.isa() : "unavailable"}`,
+    version: `${NATIVE_ARITHMETIC}-${"addon" in state ? state.addon.isa() : "unavailable"}`,
     available: nativeAvailable,
     async create(context) {
       const current = loadNative();
