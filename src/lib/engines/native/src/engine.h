@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -283,10 +284,24 @@ struct Engine {
     activePairs = (double)pairs;
     // The gradient phase goes span by span of samples, every neuron tile on a span before the next, so the span's
     // dy (512 KB) stays in L2 across the tiles instead of coming from memory once per tile. Spans depend on sizes only.
+    //
+    // One parallel region for the whole phase, its items span-major: the threads move through the spans together,
+    // with no barrier between them. An item adds to what its neuron tile's earlier spans summed, so it first waits
+    // until that tile's previous span is done (handed out 16 items earlier, it almost always is); the sums, and their
+    // order, are those of a span-by-span loop whoever runs what.
     const int span = PANEL_SPAN * std::max(1, 512 / md.op);
+    const int neuronTiles = md.kp / NEURONS, spans = (size + span - 1) / span;
+    std::unique_ptr<std::atomic<int>[]> spansDone(new std::atomic<int>[neuronTiles]);
+    for (int i = 0; i < neuronTiles; i++) spansDone[i].store(0);
     timed(PHASE_NEURONS, [&] {
-      for (int s0 = 0; s0 < size; s0 += span)
-        pool->run(md.kp / NEURONS, [this, s0, span, size](int i) { kern->neurons(md, i * NEURONS, s0, std::min(size, s0 + span)); });
+      pool->run(spans * neuronTiles, [&](int item) {
+        const int sp = item / neuronTiles, i = item % neuronTiles;
+        for (int spins = 0; spansDone[i].load(std::memory_order_acquire) < sp; spins++)
+          if (spins > 64) std::this_thread::yield();
+        const int s0 = sp * span;
+        kern->neurons(md, i * NEURONS, s0, std::min(size, s0 + span));
+        spansDone[i].store(sp + 1, std::memory_order_release);
+      });
     });
     return loss / size;
   }
