@@ -132,7 +132,12 @@ async function main() {
           if (options.peer) {
             log(`k=${k} batch=${batch} threads=${threads}: PyTorch peer${tag}...`);
             peerRow = await peer(k, batch, threads, options.clock);
-            log("error" in peerRow ? `  peer unavailable: ${peerRow.error} (no ratios)` : `  peer: ${peerRow.ms_per_step} ms/step`);
+            log(
+              "error" in peerRow
+                ? `  peer unavailable: ${peerRow.error} (no ratios)`
+                : `  peer: ${peerRow.ms_per_step} ms/step on ${peerRow.cores_used.toFixed(2)} cores` +
+                    (peerRow.cores_used > threads + 0.25 ? ` (more than its ${threads} thread(s): the ratio is not at equal threads)` : ""),
+            );
           }
           peerRounds.set(threads, [...(peerRounds.get(threads) ?? []), peerRow]);
         }
