@@ -183,6 +183,8 @@ async function main() {
           const p = peerOf[i];
           return p === undefined || "error" in p ? [] : [p.ms_per_step / r.ms];
         });
+        const oneThread = threads > 1 ? engineRounds.get(`${regime}/${engineId}/1`) : undefined;
+        const speedups = oneThread ? results.flatMap((r, i) => (oneThread.results[i] ? [oneThread.results[i].ms / r.ms] : [])) : [];
         const bestPeer = peers.get(`${k}x${batch}x${threads}`) ?? { error: "no peer at this thread count" };
         const samplesPerS = (batch * 1000) / best.ms;
         const isa = isaOf(best.name);
@@ -202,6 +204,8 @@ async function main() {
           data_ms_per_step: best.dataMs,
           ratio_vs_peer: ratios.length === 0 ? null : median(ratios),
           ratio_per_round: ratios.length === 0 ? null : ratios,
+          speedup_vs_one_thread: speedups.length === 0 ? null : median(speedups),
+          speedup_per_round: speedups.length === 0 ? null : speedups,
           late_ms_per_step: best.lateMs,
           late_ratio_vs_peer: best.lateMs === null || "error" in bestPeer ? null : (batch * 1000) / best.lateMs / bestPeer.samples_per_s,
           final_loss: regime === "engineered" && engineId !== "tfjs" ? best.loss : null,

@@ -32,18 +32,25 @@ export interface Row {
    * peer is unavailable. */
   ratio_vs_peer: number | null;
   ratio_per_round: number[] | null;
+  /** Multi-threaded native rows: the same round's 1-thread time / this row's, median over the rounds (pairing each round
+   * with its own 1-thread run cancels the machine's drift between rounds); null for 1-thread rows. */
+  speedup_vs_one_thread: number | null;
+  speedup_per_round: number[] | null;
   final_loss: number | null;
   /** Dense-equivalent GFLOP/s (denseStepFlop / time) and that as a share of the threads' measured fp32 peak (native only). */
   dense_gflops: number;
   share_of_peak: number | null;
 }
 
-/** The median ratio to the peer, with the range of the rounds' ratios beside it when there were several. */
-function ratioText(r: Row): string {
-  if (r.ratio_vs_peer === null) return "n/a";
-  const rounds = r.ratio_per_round ?? [];
-  return `${r.ratio_vs_peer.toFixed(2)}x${rounds.length > 1 ? ` (${Math.min(...rounds).toFixed(2)}-${Math.max(...rounds).toFixed(2)})` : ""}`;
+/** A median ratio, with the range of the rounds' ratios beside it when there were several. */
+function medianText(median: number | null, rounds: number[] | null): string {
+  if (median === null) return "n/a";
+  const all = rounds ?? [];
+  return `${median.toFixed(2)}x${all.length > 1 ? ` (${Math.min(...all).toFixed(2)}-${Math.max(...all).toFixed(2)})` : ""}`;
 }
+const ratioText = (r: Row) => medianText(r.ratio_vs_peer, r.ratio_per_round);
+// `== null`: reports saved before the field existed lack it.
+const speedupText = (r: Row) => (r.speedup_vs_one_thread == null ? "" : medianText(r.speedup_vs_one_thread, r.speedup_per_round));
 
 function formatTable(rows: Row[], peers: Map<string, PeerRow | { error: string }>): string {
   const lines: string[] = [];
@@ -57,6 +64,7 @@ function formatTable(rows: Row[], peers: Map<string, PeerRow | { error: string }
     "samples/s",
     "active",
     "vs peer (median of rounds; range)",
+    "vs 1 thread (median of rounds; range)",
     "dense-eq GFLOP/s",
     "of peak",
     "last quarter: ms/step, vs peer",
@@ -77,6 +85,7 @@ function formatTable(rows: Row[], peers: Map<string, PeerRow | { error: string }
             String(p.samples_per_s),
             (p.active_per_sample / p.k).toFixed(3),
             "1",
+            "",
             (denseStepFlop(p.batch, p.k, 64, 512) / p.ms_per_step / 1e6).toFixed(1),
           ].join("\t"),
     );
@@ -93,6 +102,7 @@ function formatTable(rows: Row[], peers: Map<string, PeerRow | { error: string }
         Math.round(r.samples_per_s),
         r.active_fraction === null ? "" : r.active_fraction.toFixed(4),
         ratioText(r),
+        speedupText(r),
         r.dense_gflops.toFixed(1),
         r.share_of_peak === null ? "" : `${(100 * r.share_of_peak).toFixed(0)}%`,
         r.late_ms_per_step === null
@@ -106,21 +116,21 @@ function formatTable(rows: Row[], peers: Map<string, PeerRow | { error: string }
 /** The same rows as a Markdown table (for the README: pasted from the bench's own output, never typed). */
 export function formatMarkdown(rows: Row[], peers: Map<string, PeerRow | { error: string }>): string {
   const lines = [
-    "| batch | regime | engine | threads | ms/step | active | vs peer (same threads; median of rounds, range) | dense-eq GFLOP/s | of peak |",
-    "|---|---|---|---|---|---|---|---|---|",
+    "| batch | regime | engine | threads | ms/step | active | vs peer (same threads; median of rounds, range) | vs 1 thread (median of rounds, range) | dense-eq GFLOP/s | of peak |",
+    "|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const [key, p] of peers) {
     const [, batch, threads] = key.split("x");
     if (!("error" in p))
       lines.push(
-        `| ${batch} | any (dense) | PyTorch ${p.torch} | ${threads} | ${p.ms_per_step.toFixed(2)} | ${(p.active_per_sample / p.k).toFixed(3)} | 1 | ${(denseStepFlop(p.batch, p.k, 64, 512) / p.ms_per_step / 1e6).toFixed(1)} | |`,
+        `| ${batch} | any (dense) | PyTorch ${p.torch}${p.cores_used === undefined ? "" : ` (${p.cores_used.toFixed(2)} cores)`} | ${threads} | ${p.ms_per_step.toFixed(2)} | ${(p.active_per_sample / p.k).toFixed(3)} | 1 | | ${(denseStepFlop(p.batch, p.k, 64, 512) / p.ms_per_step / 1e6).toFixed(1)} | |`,
       );
   }
   for (const r of [...rows].sort((a, b) => a.batch - b.batch))
     lines.push(
       `| ${r.batch} | ${r.regime} | ${r.engine} | ${r.threads} | ${r.ms_per_step.toFixed(2)} | ${r.active_fraction === null ? "" : r.active_fraction.toFixed(3)} | ${ratioText(
         r,
-      )} | ${r.dense_gflops.toFixed(1)} | ${r.share_of_peak === null ? "" : `${(100 * r.share_of_peak).toFixed(0)}%`} |`,
+      )} | ${speedupText(r)} | ${r.dense_gflops.toFixed(1)} | ${r.share_of_peak === null ? "" : `${(100 * r.share_of_peak).toFixed(0)}%`} |`,
     );
   return lines.join("\n");
 }

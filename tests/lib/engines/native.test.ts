@@ -216,6 +216,33 @@ describe("native engine", () => {
     expect(() => resumed.importState(wrong)).toThrow(RangeError);
   });
 
+  it("computes the same gradients whether a rare neuron's backward is deferred to the gradient phase or not", async () => {
+    // Always-on neurons (positive biases) beside rare ones, as in a converged model: tiles that share neurons, pairs
+    // alone in their tile, and neurons that fired in under a quarter of the last step's samples (deferred).
+    const config = nativeConfig({ k: 150, batch: 1100, init_bias: -0.3, decay: 0 });
+    const world = makeWorld(config);
+    const initial = initParams(config, new Rng(config.seed, "init"));
+    const batches = Array.from({ length: 4 }, () => world.nextBatch(config.batch));
+    const stepped = await factories[2].create({ config, world, initial });
+    stepped.setBiases(Float32Array.from({ length: config.k }, (_, j) => (j % 8 === 0 ? 0.6 : -0.5)));
+    for (const b of batches.slice(0, 3)) stepped.step(b, 0.01, 1);
+    // A fresh engine has no last step, so it defers nothing on its first.
+    const fresh = await factories[1].create({ config, world, initial });
+    fresh.importState(stepped.exportState());
+    const deferred = stepped.lossAndGradients(batches[3]);
+    expect(stepped.deferredNeurons()).toBeGreaterThan(20);
+    expect(stepped.deferredNeurons()).toBeLessThan(config.k - 10);
+    const direct = fresh.lossAndGradients(batches[3]);
+    expect(fresh.deferredNeurons()).toBe(0);
+    expect(deferred.loss).toBe(direct.loss);
+    expectIdentical(
+      { ...deferred, k: config.k, m: config.m, outDim: config.n_features },
+      { ...direct, k: config.k, m: config.m, outDim: config.n_features },
+    );
+    stepped.dispose();
+    fresh.dispose();
+  });
+
   it("sets the biases, keeping W1, W2 and the optimiser state (for GBA)", async () => {
     const config = nativeConfig({ init_bias: -0.3 });
     const { world, initial, batch } = fixture(config);

@@ -47,6 +47,8 @@ interface Addon {
   ): void;
   setThreads(h: Handle, threads: number): void;
   activePairs(h: Handle): number;
+  /** Neurons whose pair-by-pair backward the last step computed in its gradient phase (same numbers either way). */
+  deferredNeurons(h: Handle): number;
   /** Fills `out` with the seconds spent so far in each of NATIVE_PHASES. */
   phases(h: Handle, out: Float64Array): void;
   isa(): string;
@@ -210,6 +212,12 @@ class NativeEngine implements Engine {
     const out = new Float64Array(NATIVE_PHASES.length);
     this.addon.phases(this.h, out);
     return Object.fromEntries(NATIVE_PHASES.map((name, i) => [name, out[i]])) as Record<(typeof NATIVE_PHASES)[number], number>;
+  }
+
+  /** Neurons whose pair-by-pair backward the last step left to its gradient phase, where each one's W2T row is loaded
+   * once for all its samples (a choice of path that changes no number; for tests and the bench). */
+  deferredNeurons(): number {
+    return this.addon.deferredNeurons(this.h);
   }
 
   /** Change the number of threads of this run's pool (numbers do not change). */

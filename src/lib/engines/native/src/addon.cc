@@ -243,6 +243,17 @@ static napi_value ActivePairs(napi_env env, napi_callback_info info) {
   return num(env, e->activePairs);
 }
 
+// deferredNeurons(h): neurons whose pair-by-pair backward the last step left to its gradient phase (md.deferMask).
+static napi_value DeferredNeurons(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 1)) return nullptr;
+  Engine *e = engineOf(env, a.argv[0]);
+  if (!e) return nullptr;
+  int count = 0;
+  for (int w = 0; w < e->md.kp / 64; w++) count += __builtin_popcountll(e->md.deferMask[w]);
+  return num(env, count);
+}
+
 // phases(h, out Float64Array 5): seconds spent so far in P^T, weight copies, forward/backward blocks, gradients, LAMB.
 static napi_value Phases(napi_env env, napi_callback_info info) {
   Args a;
@@ -291,6 +302,7 @@ NAPI_MODULE_INIT() {
       {"firingStats", nullptr, FiringStats, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"activePairs", nullptr, ActivePairs, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"deferredNeurons", nullptr, DeferredNeurons, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"phases", nullptr, Phases, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fmaPeak", nullptr, FmaPeak, nullptr, nullptr, nullptr, napi_default, nullptr},

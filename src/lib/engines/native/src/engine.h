@@ -161,6 +161,8 @@ struct Engine {
     md.et = alloc((size_t)pad(n, 4) * MP);
     md.pt = alloc((size_t)pad(n, 4) * KP);
     md.qt = task == 2 ? alloc((size_t)n * OP) : nullptr;
+    md.deferMask = reinterpret_cast<uint64_t *>(alloc(KP / 64 * 2));
+    md.neuronPairs = reinterpret_cast<int *>(alloc(KP));
   }
 
   ~Engine() {
@@ -202,6 +204,7 @@ struct Engine {
 
   // W2 (untransposed) is only read by dense tiles' backward product, so it is rebuilt from W2T on demand: before the
   // step's blocks when the last step needed it (in parallel), else by the first block that asks (md.needW2).
+  int lastSize = 0;  // samples of the last step, 0 before the first (for md.deferMask)
   std::atomic<bool> w2Fresh{false};
   bool w2Wanted = false;
   std::mutex w2Mutex;
@@ -266,6 +269,14 @@ struct Engine {
     md.twoOverB = 2.0f / (float)size;
     md.l1OverB = l1 / (float)size;
     const int blocks = (size + BLOCK - 1) / BLOCK;
+    // Defer the backward of the ReLU neurons that fired in under a quarter of the last step's samples (none on a
+    // first step): their pairs are mostly alone in their tiles, each one a W2T row read from L2 for one dot product.
+    for (int w = 0; w < md.kp / 64; w++) {
+      uint64_t bits = 0;
+      for (int b = 0; b < 64; b++)
+        if (md.act == 0 && lastSize > 0 && 64 * w + b < md.k && 4 * md.neuronPairs[64 * w + b] < lastSize) bits |= 1ull << b;
+      md.deferMask[w] = bits;
+    }
     timed(PHASE_COPIES, [this] {
       if (w2Wanted && !w2Fresh) {
         pool->run(md.kp / 16, [this](int i) { rebuildW2Rows(i); });
@@ -293,6 +304,7 @@ struct Engine {
     const int neuronTiles = md.kp / NEURONS, spans = (size + span - 1) / span;
     std::unique_ptr<std::atomic<int>[]> spansDone(new std::atomic<int>[neuronTiles]);
     for (int i = 0; i < neuronTiles; i++) spansDone[i].store(0);
+    lastSize = size;
     timed(PHASE_NEURONS, [&] {
       pool->run(spans * neuronTiles, [&](int item) {
         const int sp = item / neuronTiles, i = item % neuronTiles;

@@ -50,6 +50,12 @@ struct Model {
   int64_t *blockPairs;  // per block, active (sample, neuron) pairs
   uint64_t *mask;       // per sample, one bit per neuron with h != 0 (kp / 64 words): the lists are read off it
   uint8_t *tileDense;   // per 4-sample tile: 1 when it takes the dense products (decided by its data alone)
+  // Neurons whose pair-by-pair backward (d pre of a sample where it fired, in a tile without the dense backward) the
+  // gradient phase computes instead of the block, one bit per neuron: there the neuron's W2T row is loaded once for
+  // all its samples of a span, where the block loads it again for every pair. The sum is the same term for term either
+  // way, so the choice (by how often each neuron fired in the previous step, neuronPairs) changes no number.
+  uint64_t *deferMask;
+  int *neuronPairs;     // per neuron, the pairs where it fired in the last step (written by the gradient phase)
   // Makes md.w2 current (rebuilding it from w2t if an update made it stale); thread-safe, called by a block whose
   // tiles take the dense backward product. w2 is a function of w2t alone, so when it is rebuilt changes nothing.
   void (*needW2)(Model &md);
