@@ -60,6 +60,10 @@ function activeFraction(engine: Engine): number | null {
   return typeof fraction === "number" ? fraction : null;
 }
 
+/** Steps are timed for at least this long (more than `timed` steps when they are short): ten 5 ms steps are 50 ms, which
+ * one preemption on a shared 2-core machine can spoil. */
+export const MIN_TIMED_MS = 400;
+
 /** A few steps after warm-up, on pre-sampled batches: the median step time. */
 export async function timeFewSteps(factory: EngineFactory, config: RunConfig, warmup: number, timed: number, initial?: Params) {
   const { engine, world } = await makeEngine(factory, config, initial);
@@ -69,15 +73,20 @@ export async function timeFewSteps(factory: EngineFactory, config: RunConfig, wa
     const dataMs = (now() - dataStart) / batches.length;
     const times: number[] = [];
     let loss = 0;
-    for (let t = 0; t < warmup + timed; t++) {
+    const step = (t: number) => {
       const started = now();
       loss = engine.step(
         batches[t % batches.length],
         learningRate(config.lr, t),
         biasDecayFactor(config.decay, config.lr, t, config.steps),
       );
-      if (t >= warmup) times.push(now() - started);
-    }
+      return now() - started;
+    };
+    let warmupMs = 0;
+    for (let t = 0; t < warmup; t++) warmupMs = step(t);
+    const count = Math.max(timed, Math.min(20 * timed, Math.ceil(MIN_TIMED_MS / Math.max(warmupMs, 1e-3))));
+    for (let t = warmup; t < warmup + count; t++) times.push(step(t));
+    timed = count;
     return { name: engine.name, lateMs: null, ms: median(times), timed, active: activeFraction(engine), dataMs, loss };
   } finally {
     engine.dispose();
