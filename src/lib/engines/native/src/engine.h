@@ -209,20 +209,34 @@ struct Engine {
   bool w2Wanted = false;
   std::mutex w2Mutex;
 
-  // The transposed copy of W1 that the pre-activation product reads; W2 and the panelled W2T become stale.
-  void rebuildCopies() {
-    // In 16 x 16 blocks: element by element, every write of a W1 row lands in another W1T row 4 KB away (a cache
-    // line and a TLB entry each): the LAMB phase, which ends with this copy, took 0.84 ms a step at k = 1024, now 0.38.
-    for (int j0 = 0; j0 < md.k; j0 += 16)
+  // W1 rows [j0, j1) into W1T, in 16 x 16 blocks: element by element, every write of a W1 row lands in another W1T row
+  // 4 KB away (a cache line and a TLB entry each): the LAMB phase, which ends with this copy, took 0.84 ms a step at
+  // k = 1024 that way, 0.38 in blocks.
+  void transposeW1Rows(int j0, int j1) {
+    for (int jb = j0; jb < std::min(md.k, j1); jb += 16)
       for (int d0 = 0; d0 < md.m; d0 += 16)
         for (int d = d0; d < std::min(md.m, d0 + 16); d++)
-          for (int j = j0; j < std::min(md.k, j0 + 16); j++) md.w1t[(size_t)d * md.kp + j] = md.w1[(size_t)j * md.mp + d];
+          for (int j = jb; j < std::min({md.k, j1, jb + 16}); j++) md.w1t[(size_t)d * md.kp + j] = md.w1[(size_t)j * md.mp + d];
+  }
+  // W2T rows [j0, j1) into the 64-output panels of md.w2tp.
+  void copyW2TPanelRows(int j0, int j1) {
+    for (int c = 0; c < md.op / TILE; c++) {
+      float *panel = md.w2tp + (size_t)c * TILE * md.kp;
+      for (int j = j0; j < std::min(md.k, j1); j++) std::memcpy(panel + (size_t)j * TILE, md.w2t + (size_t)j * md.op + c * TILE, sizeof(float) * TILE);
+    }
+  }
+
+  // The transposed copy of W1 that the pre-activation product reads; W2 and the panelled W2T become stale.
+  void rebuildCopies() {
+    transposeW1Rows(0, md.k);
     w2Fresh = false;
     md.w2tpFresh = 0;
   }
 
   // W2T in 64-output panels, for steps whose tiles mostly take the tiled forward (dense ones): there, 128 rows of
   // a panel are 32 KB in L1, where rows of W2T 2 KB apart would share a few cache sets. Sparse steps skip the copy.
+  // LAMB's apply items refresh the panels as they update W2T when the last step wanted them; otherwise (a first step,
+  // a change of regime, parameters written from outside) they are rebuilt here, before the blocks that read them.
   bool w2tpWanted = false;
   void rebuildW2TPanels() {
     pool->run(md.op / TILE, [this](int c) {
@@ -348,14 +362,24 @@ struct Engine {
       const double trust = weightNorm == 0 || stepNorm == 0 ? 1 : weightNorm / stepNorm;
       scale[q] = (float)((double)lr * trust);
     }
+    // Each chunk holds whole rows (every padded size is a multiple of 64), so the item that updates a chunk of W1 or W2T
+    // also refreshes its rows' copies while they are in cache: W1T, and W2T's panels when the next step wants them.
+    bool wholeRows = true;
+    for (int c = 0; c <= LAMB_CHUNKS; c++) wholeRows = wholeRows && bound(tensors[0], c) % md.mp == 0 && bound(tensors[2], c) % md.op == 0;
+    const bool panels = w2tpWanted && wholeRows;
     pool->run(3 * LAMB_CHUNKS, [&](int i) {
-      const Tensor &t = tensors[i / LAMB_CHUNKS];
-      const int c = i % LAMB_CHUNKS;
-      kern->lambApply(t.w, t.g, bound(t, c), bound(t, c + 1), scale[i / LAMB_CHUNKS]);
+      const int q = i / LAMB_CHUNKS, c = i % LAMB_CHUNKS;
+      const Tensor &t = tensors[q];
+      const size_t i0 = bound(t, c), i1 = bound(t, c + 1);
+      kern->lambApply(t.w, t.g, i0, i1, scale[q]);
+      if (q == 0 && wholeRows) transposeW1Rows((int)(i0 / md.mp), (int)(i1 / md.mp));
+      if (q == 2 && panels) copyW2TPanelRows((int)(i0 / md.op), (int)(i1 / md.op));
     });
     if (biasDecay != 1.0f)
       for (int j = 0; j < md.k; j++) md.b[j] *= biasDecay;
-    rebuildCopies();
+    if (!wholeRows) rebuildCopies();
+    w2Fresh = false;
+    md.w2tpFresh = panels;
   }
 
   // Per neuron: samples with pre-activation > 0, and the largest pre-activation (0 if none).
