@@ -219,8 +219,8 @@ async function main() {
   const again = measuredPeak();
   if (peak && again && again.gflopsPerCore > peak.gflopsPerCore) {
     log(`  measured fp32 peak after the timings: ${again.gflopsPerCore.toFixed(1)} GFLOP/s per core (used for "of peak")`);
-    for (const r of rows) if (r.share_of_peak !== null) r.share_of_peak *= peak.gflopsPerCore / again.gflopsPerCore;
     peak = again;
+    for (const r of rows) if (r.share_of_peak !== null) r.share_of_peak = r.dense_gflops / (r.threads * peak.gflopsPerCore);
   }
   printReport({ options, load, ghz, peak, checkpoints, peers, rows });
 }

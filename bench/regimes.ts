@@ -86,8 +86,7 @@ export async function timeFewSteps(factory: EngineFactory, config: RunConfig, wa
     for (let t = 0; t < warmup; t++) warmupMs = step(t);
     const count = Math.max(timed, Math.min(20 * timed, Math.ceil(MIN_TIMED_MS / Math.max(warmupMs, 1e-3))));
     for (let t = warmup; t < warmup + count; t++) times.push(step(t));
-    timed = count;
-    return { name: engine.name, lateMs: null, ms: median(times), timed, active: activeFraction(engine), dataMs, loss };
+    return { name: engine.name, lateMs: null, ms: median(times), timed: count, active: activeFraction(engine), dataMs, loss };
   } finally {
     engine.dispose();
   }

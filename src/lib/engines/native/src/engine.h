@@ -218,12 +218,14 @@ struct Engine {
         for (int d = d0; d < std::min(md.m, d0 + 16); d++)
           for (int j = jb; j < std::min({md.k, j1, jb + 16}); j++) md.w1t[(size_t)d * md.kp + j] = md.w1[(size_t)j * md.mp + d];
   }
-  // W2T rows [j0, j1) into the 64-output panels of md.w2tp.
+  // W2T rows [j0, j1) into 64-output panel c of md.w2tp.
+  void copyW2TPanel(int c, int j0, int j1) {
+    float *panel = md.w2tp + (size_t)c * TILE * md.kp;
+    for (int j = j0; j < std::min(md.k, j1); j++) std::memcpy(panel + (size_t)j * TILE, md.w2t + (size_t)j * md.op + c * TILE, sizeof(float) * TILE);
+  }
+  // W2T rows [j0, j1) into every panel.
   void copyW2TPanelRows(int j0, int j1) {
-    for (int c = 0; c < md.op / TILE; c++) {
-      float *panel = md.w2tp + (size_t)c * TILE * md.kp;
-      for (int j = j0; j < std::min(md.k, j1); j++) std::memcpy(panel + (size_t)j * TILE, md.w2t + (size_t)j * md.op + c * TILE, sizeof(float) * TILE);
-    }
+    for (int c = 0; c < md.op / TILE; c++) copyW2TPanel(c, j0, j1);
   }
 
   // The transposed copy of W1 that the pre-activation product reads; W2 and the panelled W2T become stale.
@@ -239,10 +241,7 @@ struct Engine {
   // a change of regime, parameters written from outside) they are rebuilt here, before the blocks that read them.
   bool w2tpWanted = false;
   void rebuildW2TPanels() {
-    pool->run(md.op / TILE, [this](int c) {
-      float *panel = md.w2tp + (size_t)c * TILE * md.kp;
-      for (int j = 0; j < md.k; j++) std::memcpy(panel + (size_t)j * TILE, md.w2t + (size_t)j * md.op + c * TILE, sizeof(float) * TILE);
-    });
+    pool->run(md.op / TILE, [this](int c) { copyW2TPanel(c, 0, md.k); });
     md.w2tpFresh = 1;
   }
 
