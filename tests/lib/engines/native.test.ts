@@ -120,8 +120,9 @@ describe("native engine", () => {
   );
 
   // The converged paper-scale pattern in miniature: some neurons always fire (shared by every sample of a tile), others
-  // now and then (in one sample of a tile, or two, or none). A tile then takes the tiled forward; its backward goes as
-  // a register tile over the neurons that fired in two or more of its samples and pair by pair over the others.
+  // now and then (in one sample of a tile, or two, or none). A tile then takes the tiled forward (in the second
+  // pattern mostly as two 2-sample tiles, each on its own union, on AVX-512); its backward goes as a register tile over
+  // the neurons that fired in two or more of its samples and pair by pair over the others.
   const SHARED_PATTERNS = {
     "always or never": (j: number) => (j % 8 === 3 ? 3 : -30),
     "always, sometimes or never": (j: number) => (j % 8 === 3 ? 3 : j % 8 === 5 ? 0 : -30),

@@ -21,6 +21,7 @@ constexpr int LAMB_CHUNKS = 16;
 // How a 4-sample tile is computed (Model::tileDense bits, see prepare in kernels.inc).
 constexpr uint8_t TILED_FORWARD = 1;
 constexpr uint8_t DENSE_BACKWARD = 2;
+constexpr uint8_t PAIRED_FORWARD = 4;  // the tiled forward as two 2-sample tiles (AVX-512 only)
 
 struct Model {
   int n, m, k, o;       // features, embedding dims, hidden neurons, outputs
