@@ -235,7 +235,7 @@ struct Engine {
     for (int jb = j0; jb < std::min(md.k, j1); jb += 16)
       for (int d0 = 0; d0 < md.m; d0 += 16)
         for (int d = d0; d < std::min(md.m, d0 + 16); d++)
-          for (int j = jb; j < std::min({md.k, j1, jb + 16}); j++) md.w1t[(size_t)d * md.kp + j] = md.w1[(size_t)j * md.mp + d];
+          for (int j = jb; j < std::min({md.k, j1, jb + 16}); j++) md.w1t[((size_t)(j / TILE) * md.mp + d) * TILE + j % TILE] = md.w1[(size_t)j * md.mp + d];
   }
   // W2T rows [j0, j1) into 64-output panel c of md.w2tp.
   void copyW2TPanel(int c, int j0, int j1) {
@@ -292,7 +292,7 @@ struct Engine {
     // speed of the gathers, hence the factor. Decided by sizes alone, so any thread count takes the same path.
     const int64_t nnz = offs[size] - offs[0];
     md.usePT = 2 * (int64_t)size * md.m > (int64_t)md.n * md.m + 2 * nnz;
-    if (md.usePT) timed(PHASE_PT, [this] { pool->run(pad(md.n, 4) / 4, [this](int i) { kern->computePT(md, 4 * i); }); });
+    if (md.usePT) timed(PHASE_PT, [this] { pool->run((pad(md.n, 4) + PT_ROWS - 1) / PT_ROWS, [this](int i) { kern->computePT(md, PT_ROWS * i); }); });
   }
 
   // Loss of the bound batch; gradients land in gw1, gb, gw2t.

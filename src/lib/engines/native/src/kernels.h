@@ -16,6 +16,8 @@ constexpr int NEURONS = 64;
 static_assert(NEURONS == TILE, "the gradient phase sums grad b as one 64-float row per sample");
 // Samples per span of the gradient phase at 512 outputs (proportionally more for fewer outputs): 512 KB of dy.
 constexpr int PANEL_SPAN = 256;
+// Rows of P^T per work item: each 16 KB panel of W1T is loaded into L1 once for all of them.
+constexpr int PT_ROWS = 32;
 // Each LAMB tensor is cut into this many fixed chunks whose partial norms are summed in order (thread-independent).
 constexpr int LAMB_CHUNKS = 16;
 // How a 4-sample tile is computed (Model::tileDense bits, see prepare in kernels.inc).
@@ -30,7 +32,9 @@ struct Model {
   int act;              // 0 relu, 1 gelu, 2 x exp(x)
   // Parameters (padded layouts) and their gradients and LAMB moments in the same layouts.
   float *w1;            // kp x mp (a neuron's input weights are one row)
-  float *w1t;           // mp x kp, W1 transposed, rebuilt after every update (for the pre-activation GEMM)
+  float *w1t;           // W1 transposed in 64-neuron panels (panel c, input d: the 64 floats at w1t + 64 (c MP + d)),
+                        // rebuilt after every update, for the pre-activation products: a panel is 16 KB that stays in
+                        // L1, where rows of a plain transpose 4 KB apart would all fall in the same cache set
   float *b;             // kp
   float *w2t;           // kp x op, W2 transposed (a neuron's output weights are one row)
   float *w2;            // W2 itself in 64-neuron panels (panel c, output q: the 64 floats at w2 + (64 c OP + 64 q)), for
@@ -78,7 +82,7 @@ struct Kernels {
   void (*lambMoments)(float *w, float *g, float *m, float *v, size_t i0, size_t i1, double *weightSq, double *stepSq);
   // LAMB second sweep: w -= scale * step.
   void (*lambApply)(float *w, const float *g, size_t i0, size_t i1, float scale);
-  // Rows [i0, i0 + 4) of P^T = E^T W1^T (i0 a multiple of 4 below n rounded up to 4).
+  // Rows [i0, i0 + PT_ROWS) of P^T = E^T W1^T, clipped to n rounded up to 4 (i0 a multiple of PT_ROWS).
   void (*computePT)(Model &md, int i0);
   // Pre-activations only, for firing statistics: fills md.h with pre (not activated) for the block.
   void (*preOnly)(Model &md, int s0);
