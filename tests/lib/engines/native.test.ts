@@ -2,6 +2,7 @@
 // activation x sampler, sparse and dense, on 1 and 2 threads; bit-identical runs whatever the thread count; state
 // export and import; biases and firing statistics; and a clear error when the addon is not there.
 import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { nativeAvailable, nativeEngineFactory } from "../../../src/lib/engines/native/index.js";
 import { ACTIVATIONS, SAMPLERS, TASKS, type RunConfig } from "../../../src/lib/protocol/config.js";
@@ -47,6 +48,13 @@ const cases = TASKS.flatMap((task) =>
   ),
 );
 
+/** Whether /proc/cpuinfo lists every one of these flags (false where there is no such file). */
+function cpuHas(...flags: string[]): boolean {
+  const info = existsSync("/proc/cpuinfo") ? readFileSync("/proc/cpuinfo", "utf8") : "";
+  const listed = new Set((/^flags\s*:(.*)$/m.exec(info)?.[1] ?? "").trim().split(/\s+/));
+  return flags.every((flag) => listed.has(flag));
+}
+
 /** w_after - w_before: compared instead of the weights, whose size would hide an error in the (small) update. */
 function delta(after: Float32Array, before: Float32Array): Float32Array {
   return after.map((v, i) => v - before[i]);
@@ -82,6 +90,18 @@ function expectIdentical(a: Params, b: Params): void {
 describe("native engine", () => {
   it("is built on this machine (g++ and Node's headers are present here)", () => {
     expect(nativeAvailable()).toBe(true);
+  });
+
+  it("runs the instruction set that MONO_NATIVE_ISA forces (the vitest projects native-avx2 and native-generic)", async () => {
+    const forced = process.env.MONO_NATIVE_ISA;
+    const config = nativeConfig({});
+    const { world, initial } = fixture(config);
+    const engine = await factories[1].create({ config, world, initial });
+    const name = engine.name;
+    engine.dispose();
+    if (forced === "generic") expect(name).toBe("native-generic-t1");
+    else if (forced === "avx2") expect(name).toBe(cpuHas("avx2", "fma") ? "native-avx2-t1" : "native-generic-t1");
+    else expect(name).toMatch(/^native-(avx512|avx2|generic)-t1$/);
   });
 
   it.each(cases)(

@@ -7,7 +7,7 @@
 // The kernels are compiled three times, for AVX-512, AVX2+FMA and baseline x86-64, into one addon that picks a copy
 // at load time by what the CPU supports (never -march=native, so the binary runs on any machine of this kind).
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -44,11 +44,24 @@ const ISA_FLAGS = {
   base: [],
 };
 
+// Objects and the linked addon go to a directory of this process's own, and the addon is renamed into place: several
+// processes may compile at once (vitest's projects each run this script), and a process that has the old addon
+// loaded keeps its copy, where writing over the file in place would change the code under it.
 function compile() {
   const cxx = process.env.CXX ?? "g++";
   const include = nodeHeaders();
   const x86 = process.arch === "x64" || process.arch === "ia32";
-  mkdirSync(buildDir, { recursive: true });
+  const workDir = join(buildDir, `tmp-${process.pid}`);
+  mkdirSync(workDir, { recursive: true });
+  try {
+    compileInto(workDir, cxx, include, x86);
+    renameSync(join(workDir, "native.node"), output);
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+function compileInto(workDir, cxx, include, x86) {
   const common = [
     "-std=c++17",
     "-O3",
@@ -62,15 +75,15 @@ function compile() {
   ];
   const objects = [];
   for (const isa of ["avx512", "avx2", "base"]) {
-    const object = join(buildDir, `kernels_${isa}.o`);
+    const object = join(workDir, `kernels_${isa}.o`);
     execFileSync(cxx, [...common, ...(x86 ? ISA_FLAGS[isa] : []), "-c", join(sourceDir, `kernels_${isa}.cc`), "-o", object], {
       stdio: ["ignore", "inherit", "pipe"],
     });
     objects.push(object);
   }
-  const addon = join(buildDir, "addon.o");
+  const addon = join(workDir, "addon.o");
   execFileSync(cxx, [...common, "-c", join(sourceDir, "addon.cc"), "-o", addon], { stdio: ["ignore", "inherit", "pipe"] });
-  execFileSync(cxx, ["-shared", "-pthread", "-o", output, addon, ...objects], { stdio: ["ignore", "inherit", "pipe"] });
+  execFileSync(cxx, ["-shared", "-pthread", "-o", join(workDir, "native.node"), addon, ...objects], { stdio: ["ignore", "inherit", "pipe"] });
 }
 
 const force = process.argv.includes("--force");
