@@ -83,7 +83,9 @@ function compileInto(workDir, cxx, include, x86) {
   }
   const addon = join(workDir, "addon.o");
   execFileSync(cxx, [...common, "-c", join(sourceDir, "addon.cc"), "-o", addon], { stdio: ["ignore", "inherit", "pipe"] });
-  execFileSync(cxx, ["-shared", "-pthread", "-o", join(workDir, "native.node"), addon, ...objects], { stdio: ["ignore", "inherit", "pipe"] });
+  execFileSync(cxx, ["-shared", "-pthread", "-o", join(workDir, "native.node"), addon, ...objects], {
+    stdio: ["ignore", "inherit", "pipe"],
+  });
 }
 
 const force = process.argv.includes("--force");
