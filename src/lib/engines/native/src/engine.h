@@ -127,8 +127,6 @@ class Pool {
   bool stop_ = false;
 };
 
-static int pad(int n, int to) { return (n + to - 1) / to * to; }
-
 static float *zeros(size_t count) {
   // Big arrays (the batch's h, d pre, dy at 4 KB a row) are read across rows, a page per row: on 2 MB pages (when
   // the kernel grants them) those reads stop missing the TLB.

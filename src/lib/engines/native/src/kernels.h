@@ -9,6 +9,8 @@ namespace mono {
 // Every row stride is a multiple of 64 floats so that the 4-vector register tiles of kernels.inc need no remainder
 // code; padded entries are zero and stay zero through the step and the optimiser.
 constexpr int TILE = 64;
+// n rounded up to a multiple of `to` (padded strides and counts).
+static inline int pad(int n, int to) { return (n + to - 1) / to * to; }
 // Samples per work item of the forward/backward phase: a fixed partition of the batch, independent of thread count.
 constexpr int BLOCK = 64;
 // Neurons per work item of the gradient phase (a multiple of 4 that divides TILE).
