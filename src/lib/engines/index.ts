@@ -1,7 +1,8 @@
 /** The registry of training engines (wasm, native, tfjs): the runner and the CLI look an engine up here by its id. */
 import type { EngineFactory } from "./engine.js";
 import { nativeEngine } from "./native/index.js";
-import { wasmEngine } from "./wasm/index.js";
+import { loadWasmFromDisk, wasmEngineFactory } from "./wasm/index.js";
+import { nativeWasmKernels } from "./wasm/native-kernels.js";
 
 /** The tfjs engine's id and version, here so that naming it does not load TensorFlow.js. */
 export const TFJS_ENGINE = { id: "tfjs", version: "tfjs-1" } as const;
@@ -18,6 +19,13 @@ const tfjsEngine: EngineFactory = {
     return loaded.create(context);
   },
 };
+
+/**
+ * The wasm engine as Node runs it: engine.wasm's kernels compiled natively where the CPU has AVX2 (the same bits,
+ * about twice as fast; tests/lib/engines/wasm-native.test.ts), engine.wasm itself elsewhere or with
+ * MONO_WASM_KERNELS=wasm. Same id and version either way, so their runs share the cache.
+ */
+const wasmEngine = wasmEngineFactory(loadWasmFromDisk, { nativeKernels: nativeWasmKernels });
 
 /** Every engine the runner can use; the default is the first. `native` is opt-in (`--engine native`): the browser
  * re-runs published rows with wasm, bit for bit, so the default build stays on wasm. */

@@ -13,9 +13,10 @@ import type { Params } from "../../protocol/params.js";
 import type { SparseBatch } from "../../protocol/samplers.js";
 import { engineShape, type Engine, type EngineContext, type EngineFactory, type EngineState, type FiringStats } from "../engine.js";
 
-/** Exports of engine.wasm (addresses are byte offsets into `memory`). */
-interface Kernels {
-  memory: WebAssembly.Memory;
+/** Exports of engine.wasm (addresses are byte offsets into `memory`), or the same kernels compiled natively
+ * (native-kernels.ts): the wrapper below drives either. */
+export interface Kernels {
+  readonly memory: { readonly buffer: ArrayBuffer };
   init(n: number, m: number, k: number, o: number, task: number, act: number): void;
   reserveBatch(size: number, nnz: number): void;
   forwardBackward(batchSize: number, l1: number): number;
@@ -39,6 +40,8 @@ interface Kernels {
   firingStats(batchSize: number): void;
   ptrFiringCounts(): number;
   ptrFiringMax(): number;
+  /** Give the memory back now (the native kernels' arena; an instance's memory simply becomes garbage). */
+  release?(): void;
 }
 
 const TASK_CODES: Record<Task, number> = { decoder: 0, abs: 1, reprojector: 2 };
@@ -93,6 +96,7 @@ export function loadWasmFromUrl(url: string | URL): WasmModuleLoader {
 }
 
 class WasmSimdEngine implements Engine {
+  /** The same for the wasm module and its native compilation: they compute the same bits (wasm-native.test.ts). */
   readonly name = "wasm-simd";
   private readonly k: number;
   private readonly m: number;
@@ -105,6 +109,8 @@ class WasmSimdEngine implements Engine {
 
   constructor(
     private readonly wasm: Kernels,
+    /** Which kernels run the step: an instance of engine.wasm, or their native compilation (same numbers). */
+    readonly kernels: "engine.wasm" | "native",
     private readonly context: EngineContext,
     /** Milliseconds spent per phase (indexed like PHASES), when the factory was made with `profile: true`. */
     readonly phases: PhaseClock,
@@ -261,13 +267,16 @@ class WasmSimdEngine implements Engine {
   }
 
   dispose(): void {
-    // The instance and its memory are garbage once this engine is dropped.
+    // An instance and its memory are garbage once this engine is dropped; the native kernels' arena is returned now,
+    // since the collector does not see its size.
+    this.wasm.release?.();
   }
 }
 
 /** What a wasm engine shows beyond `Engine`: the fraction of neurons that fired in the last step, and phase times. */
 export type WasmEngine = Engine & {
   readonly activeFraction: number;
+  readonly kernels: "engine.wasm" | "native";
   readonly phases: { readonly ms: Float64Array };
   setBiases(b: Float32Array): void;
   firingStats(batch: SparseBatch): FiringStats | null;
@@ -287,13 +296,25 @@ const PREACTIVATION_CODES: Record<Preactivation, number> = { auto: 0, "via-p": 1
  * clock is steadier on a busy machine). */
 export function wasmEngineFactory(
   load: WasmModuleLoader = loadWasmFromDisk,
-  options: { profile?: boolean; clock?: () => number; preactivation?: Preactivation } = {},
+  options: {
+    profile?: boolean;
+    clock?: () => number;
+    preactivation?: Preactivation;
+    /** Kernels to use instead of an instance of the module, when this returns any (Node: the same kernels compiled
+     * natively, native-kernels.ts; they give the same bits). Phases are not timed on them. */
+    nativeKernels?: () => Kernels | null;
+  } = {},
 ): WasmEngineFactory {
   let compiled: Promise<WebAssembly.Module> | null = null;
   return {
     id: "wasm",
     version: "wasm-4",
     async create(context): Promise<WasmEngine> {
+      const native = options.nativeKernels?.() ?? null;
+      if (native) {
+        native.setPreactivation(PREACTIVATION_CODES[options.preactivation ?? "auto"]);
+        return new WasmSimdEngine(native, "native", context, new PhaseClock(false));
+      }
       compiled ??= load().catch((error) => {
         compiled = null; // let a later call retry, e.g. after `npm run build:wasm`
         throw error;
@@ -309,7 +330,7 @@ export function wasmEngineFactory(
       });
       const kernels = instance.exports as unknown as Kernels;
       kernels.setPreactivation(PREACTIVATION_CODES[options.preactivation ?? "auto"]);
-      return new WasmSimdEngine(kernels, context, clock);
+      return new WasmSimdEngine(kernels, "engine.wasm", context, clock);
     },
   };
 }

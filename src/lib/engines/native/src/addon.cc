@@ -1,11 +1,14 @@
 // The native engine's Node-API bindings, used by ../index.ts: argument checks, and copies between the canonical
 // layout (W1 k x m, b, W2 out x k) and the engine's padded one. The engine itself is engine.h.
 #include <node_api.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include <algorithm>
+#include <new>
 
 #include "engine.h"
+#include "wasm_kernels.h"
 
 // ---- bindings ----
 
@@ -291,6 +294,99 @@ static napi_value FmaPeak(napi_env env, napi_callback_info) {
   return num(env, best);
 }
 
+// ---- the wasm engine's kernels, compiled natively (wasm_kernels.cc; the wrapper is ../wasm/native-kernels.ts) ----
+
+static mono_wasm::Kernels *kernelsOf(napi_env env, napi_value v) {
+  void *p = nullptr;
+  napi_get_value_external(env, v, &p);
+  if (!p) napi_throw_error(env, nullptr, "wasm kernels: not a handle");
+  return static_cast<mono_wasm::Kernels *>(p);
+}
+
+// wasmKernels() -> a handle, or null when this CPU cannot run them (no AVX2)
+static napi_value WasmKernels(napi_env env, napi_callback_info) {
+  napi_value v;
+  if (!mono_wasm::available()) {
+    napi_get_null(env, &v);
+    return v;
+  }
+  CHECK(napi_create_external(env, new mono_wasm::Kernels(), [](napi_env, void *data, void *) {
+          delete static_cast<mono_wasm::Kernels *>(data);
+        }, nullptr, &v));
+  return v;
+}
+
+// wasmInit(h, n, m, k, o, task, act) -> the arena as an ArrayBuffer (it unmaps the arena when collected)
+static napi_value WasmInit(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 7)) return nullptr;
+  mono_wasm::Kernels *kern = kernelsOf(env, a.argv[0]);
+  if (!kern) return nullptr;
+  if (kern->base) {
+    napi_throw_error(env, nullptr, "wasm kernels: init called twice");
+    return nullptr;
+  }
+  int d[6];
+  for (int i = 0; i < 6; i++) d[i] = (int)number(env, a.argv[i + 1]);
+  if (!kern->init(d[0], d[1], d[2], d[3], d[4], d[5])) {
+    napi_throw_error(env, nullptr, "wasm kernels: could not reserve memory");
+    return nullptr;
+  }
+  napi_value buffer;
+  CHECK(napi_create_external_arraybuffer(env, kern->base, kern->reserved, [](napi_env, void *data, void *hint) {
+          munmap(data, (size_t)hint);
+        }, (void *)kern->reserved, &buffer));
+  return buffer;
+}
+
+// wasmLayout(h, out Float64Array 16): byte offsets W1 B W2T GW1 GB GW2T ET QT OFFS IDX VAL FCNT FMAX, strides MP KP OS
+static napi_value WasmLayout(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 2)) return nullptr;
+  mono_wasm::Kernels *kern = kernelsOf(env, a.argv[0]);
+  double *out = typed<double>(env, a.argv[1], 16, "out");
+  if (!kern || !out) return nullptr;
+  const size_t at[] = {kern->W1, kern->B, kern->W2T, kern->GW1, kern->GB, kern->GW2T, kern->ET,
+                       kern->QT, kern->OFFS, kern->IDX, kern->VAL, kern->FCNT, kern->FMAX};
+  for (int i = 0; i < 13; i++) out[i] = (double)at[i];
+  out[13] = kern->MP, out[14] = kern->KP, out[15] = kern->OS;
+  return nullptr;
+}
+
+// wasmCall(h, op, x, y): 0 reserveBatch(size x, nnz y); 1 forwardBackward(batch x, l1 y) -> loss; 2 lamb(lr x,
+// biasDecay y); 3 firingStats(batch x); 4 setPreactivation(x); 5 -> activePairs; 6 release: the arena's pages go back
+// to the system at once (it reads as zeros after), instead of when the collector gets to its ArrayBuffer. Floats become float32 as wasm's
+// f32 parameters make them.
+static napi_value WasmCall(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 4)) return nullptr;
+  mono_wasm::Kernels *kern = kernelsOf(env, a.argv[0]);
+  if (!kern) return nullptr;
+  const int op = (int)number(env, a.argv[1]);
+  if (!kern->base && op != 4) {
+    napi_throw_error(env, nullptr, "wasm kernels: not initialised");
+    return nullptr;
+  }
+  const double x = number(env, a.argv[2]), y = number(env, a.argv[3]);
+  switch (op) {
+    case 0:
+      try {
+        kern->reserveBatch((int)x, (int)y);
+      } catch (const std::bad_alloc &) {
+        napi_throw_range_error(env, nullptr, "wasm kernels: batch too large for the arena");
+      }
+      return nullptr;
+    case 1: return num(env, kern->forwardBackward((int)x, (float)y));
+    case 2: kern->lamb((float)x, (float)y); return nullptr;
+    case 3: kern->firingStats((int)x); return nullptr;
+    case 4: kern->setPreactivation((int)x); return nullptr;
+    case 5: return num(env, kern->activePairs);
+    case 6: madvise(kern->base, kern->reserved, MADV_DONTNEED); return nullptr;
+  }
+  napi_throw_range_error(env, nullptr, "wasm kernels: unknown operation");
+  return nullptr;
+}
+
 NAPI_MODULE_INIT() {
   const napi_property_descriptor props[] = {
       {"create", nullptr, Create, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -306,6 +402,10 @@ NAPI_MODULE_INIT() {
       {"phases", nullptr, Phases, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fmaPeak", nullptr, FmaPeak, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"wasmKernels", nullptr, WasmKernels, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"wasmInit", nullptr, WasmInit, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"wasmLayout", nullptr, WasmLayout, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"wasmCall", nullptr, WasmCall, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;
