@@ -38,7 +38,8 @@
 import { loadavg, cpus } from "node:os";
 import type { EngineFactory } from "../src/lib/engines/engine.js";
 import { tfjsEngine } from "../src/lib/engines/tfjs.js";
-import { wasmEngine } from "../src/lib/engines/wasm/index.js";
+import { loadWasmFromDisk, wasmEngine, wasmEngineFactory } from "../src/lib/engines/wasm/index.js";
+import { nativeWasmKernels } from "../src/lib/engines/wasm/native-kernels.js";
 import { nativeEngineFactory } from "../src/lib/engines/native/index.js";
 import type { Params } from "../src/lib/protocol/params.js";
 import { lr3Checkpoint, type Checkpoint } from "./checkpoint.js";
@@ -75,7 +76,7 @@ function parseArgs(argv: string[]): Options {
       .filter(Boolean);
   if (argv.includes("--help")) {
     process.stderr.write(
-      "options: --k 1024 --batch 1024,8192 --regimes dense,awake,silent,engineered --engines native,wasm,tfjs --threads 1,2 --steps 2048 --rounds 3 --clock wall|cpu --quick --no-peer --json --markdown\n",
+      "options: --k 1024 --batch 1024,8192 --regimes dense,awake,silent,engineered --engines native,wasm,wasm-native,tfjs --threads 1,2 --steps 2048 --rounds 3 --clock wall|cpu --quick --no-peer --json --markdown\n",
     );
     process.exit(0);
   }
@@ -95,11 +96,17 @@ function parseArgs(argv: string[]): Options {
   };
   if (options.clock !== "wall" && options.clock !== "cpu") throw new Error("--clock is wall or cpu");
   for (const r of options.regimes) if (!REGIMES.includes(r)) throw new Error(`unknown regime ${r} (known: ${REGIMES.join(", ")})`);
-  for (const e of options.engines) if (e !== "wasm" && e !== "tfjs" && e !== "native") throw new Error(`unknown engine ${e}`);
+  for (const e of options.engines)
+    if (!BENCH_ENGINES.includes(e)) throw new Error(`unknown engine ${e} (known: ${BENCH_ENGINES.join(", ")})`);
   if ([...options.ks, ...options.batches, ...options.threads, options.steps, options.rounds].some((n) => !Number.isInteger(n) || n <= 0))
     throw new Error("sizes and thread counts must be positive integers");
   return options;
 }
+
+/** `wasm` is engine.wasm itself; `wasm-native` the same kernels compiled natively (what Node's sweeps and the build
+ * run; the same bits), labelled wasm-simd/native in the table. */
+const BENCH_ENGINES = ["native", "wasm", "wasm-native", "tfjs"];
+const wasmNative = wasmEngineFactory(loadWasmFromDisk, { nativeKernels: nativeWasmKernels });
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
@@ -116,7 +123,13 @@ async function main() {
   if (options.clock === "cpu" && options.threads.some((t) => t > 1))
     log("  --clock cpu sums the CPU time of every thread: it shows the work, not a multi-threaded run's speed-up");
   const factoryFor = (engineId: string, threads: number): EngineFactory =>
-    engineId === "native" ? nativeEngineFactory({ threads }) : engineId === "wasm" ? wasmEngine : tfjsEngine;
+    engineId === "native"
+      ? nativeEngineFactory({ threads })
+      : engineId === "wasm"
+        ? wasmEngine
+        : engineId === "wasm-native"
+          ? wasmNative
+          : tfjsEngine;
   const rows: Row[] = [];
   const peers = new Map<string, PeerRow | { error: string }>();
   const checkpoints = new Map<number, Checkpoint>();
@@ -195,7 +208,7 @@ async function main() {
           k,
           batch,
           regime,
-          engine: best.name,
+          engine: engineId === "wasm-native" ? `${best.name}/native` : best.name,
           threads,
           ms_per_step: best.ms,
           samples_per_s: samplesPerS,
