@@ -17,11 +17,12 @@ import { activationFunctions } from "../protocol/activations.js";
 import type { RunConfig } from "../protocol/config.js";
 import type { Params } from "../protocol/params.js";
 import { Rng } from "../protocol/rng.js";
-import { evaluateSae, initSae, SaeTrainer } from "../protocol/sae.js";
+import { evaluateSae, initSae, plainSaeKernels, SaeTrainer } from "../protocol/sae.js";
 import { consistency, scoreRecovery } from "../protocol/sae-metrics.js";
 import type { SparseBatch } from "../protocol/samplers.js";
 import { embed, makeSampler, makeWorld } from "../protocol/world.js";
 import { defaultCacheDir } from "./cache.js";
+import { nativeSaeKernels } from "./sae-kernels.js";
 import { workerBootstrap } from "./sweep.js";
 import { train } from "./train.js";
 
@@ -163,22 +164,27 @@ function trainOne(spec: SaeSpec, target: Target): SaeResult {
   const param = spec.param ?? 0;
   const probe = target.stream("sae-probe-mean")(1024);
   const sae = initSae({ d, latents: spec.latents, method }, new Rng(spec.seed, `sae-init-${spec.target}`), meanRow(probe, 1024, d));
-  const trainer = new SaeTrainer(sae, {
-    d,
-    latents: spec.latents,
-    method,
-    param,
-    lr: spec.lr,
-    gbaEvery: spec.gbaEvery,
-    gbaGroups: SAE_GBA.groups,
-    gbaPHigh: SAE_GBA.pHigh,
-    gbaPLow: SAE_GBA.pLow,
-    gbaGamma: SAE_GBA.gamma,
-  });
+  const kernels = nativeSaeKernels() ?? plainSaeKernels;
+  const trainer = new SaeTrainer(
+    sae,
+    {
+      d,
+      latents: spec.latents,
+      method,
+      param,
+      lr: spec.lr,
+      gbaEvery: spec.gbaEvery,
+      gbaGroups: SAE_GBA.groups,
+      gbaPHigh: SAE_GBA.pHigh,
+      gbaPLow: SAE_GBA.pLow,
+      gbaGamma: SAE_GBA.gamma,
+    },
+    kernels,
+  );
   const data = target.stream(`sae-data-${spec.seed}`);
   for (let t = 0; t < spec.steps; t++) trainer.step(data(spec.batch), spec.batch);
   const evalX = target.stream("sae-eval")(spec.evalSamples);
-  const evaluation = evaluateSae(sae, evalX, spec.evalSamples, method, param);
+  const evaluation = evaluateSae(sae, evalX, spec.evalSamples, method, param, kernels);
   const n = spec.base.n_features;
   const recovery = scoreRecovery(target.truth, n, sae.dirs, spec.latents, d, evaluation.alive);
   let dead = 0;

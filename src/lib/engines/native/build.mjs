@@ -82,16 +82,13 @@ function compileInto(workDir, cxx, include, x86) {
     objects.push(object);
   }
   // The wasm engine's kernels, natively: AVX2 without FMA and without contraction, so that every multiply and add
-  // rounds as wasm's do (wasm_kernels.cc).
-  const wasmKernels = join(workDir, "wasm_kernels.o");
-  execFileSync(
-    cxx,
-    [...common, ...(x86 ? ["-mavx2", "-ffp-contract=off"] : []), "-c", join(sourceDir, "wasm_kernels.cc"), "-o", wasmKernels],
-    {
-      stdio: ["ignore", "inherit", "pipe"],
-    },
-  );
-  objects.push(wasmKernels);
+  // rounds as wasm's do (wasm_kernels.cc); SAE1's loops likewise, as V8 runs the TypeScript (sae_kernels.cc).
+  for (const name of ["wasm_kernels", "sae_kernels"]) {
+    const object = join(workDir, `${name}.o`);
+    const flags = x86 ? ["-mavx2", "-ffp-contract=off"] : [];
+    execFileSync(cxx, [...common, ...flags, "-c", join(sourceDir, `${name}.cc`), "-o", object], { stdio: ["ignore", "inherit", "pipe"] });
+    objects.push(object);
+  }
   const addon = join(workDir, "addon.o");
   execFileSync(cxx, [...common, "-c", join(sourceDir, "addon.cc"), "-o", addon], { stdio: ["ignore", "inherit", "pipe"] });
   execFileSync(cxx, ["-shared", "-pthread", "-o", join(workDir, "native.node"), addon, ...objects], {

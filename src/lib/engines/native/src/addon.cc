@@ -8,6 +8,7 @@
 #include <new>
 
 #include "engine.h"
+#include "sae_kernels.h"
 #include "wasm_kernels.h"
 
 // ---- bindings ----
@@ -23,8 +24,8 @@ using mono::Engine;
   } while (0)
 
 struct Args {
-  napi_value argv[12];
-  size_t argc = 12;
+  napi_value argv[16];
+  size_t argc = 16;
 };
 
 static bool getArgs(napi_env env, napi_callback_info info, Args &a, size_t need) {
@@ -387,6 +388,51 @@ static napi_value WasmCall(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// ---- SAE1's hottest loops, natively (sae_kernels.cc; the wrapper is src/lib/runner/sae-kernels.ts) ----
+
+static napi_value SaeAvailable(napi_env env, napi_callback_info) {
+  napi_value v;
+  napi_get_boolean(env, mono_sae::available(), &v);
+  return v;
+}
+
+// saePre(dirs, bEnc, xc, size, latents, d, pre)
+static napi_value SaePre(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 7)) return nullptr;
+  const int size = (int)number(env, a.argv[3]), latents = (int)number(env, a.argv[4]), d = (int)number(env, a.argv[5]);
+  const float *dirs = typed<float>(env, a.argv[0], (size_t)latents * d, "dirs");
+  const float *bEnc = typed<float>(env, a.argv[1], latents, "bEnc");
+  const float *xc = typed<float>(env, a.argv[2], (size_t)size * d, "xc");
+  float *pre = typed<float>(env, a.argv[6], (size_t)size * latents, "pre");
+  if (!dirs || !bEnc || !xc || !pre) return nullptr;
+  mono_sae::preActivations(dirs, bEnc, xc, size, latents, d, pre);
+  return nullptr;
+}
+
+// saeBackward(x, xhat, dirs, scale, bPre, codes, active, counts, size, d, latents, lambda, gDirs, gScale, gEnc, gPre)
+static napi_value SaeBackward(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 16)) return nullptr;
+  const int size = (int)number(env, a.argv[8]), d = (int)number(env, a.argv[9]), latents = (int)number(env, a.argv[10]);
+  const size_t sd = (size_t)size * d, ld = (size_t)latents * d, sl = (size_t)size * latents;
+  const float *x = typed<float>(env, a.argv[0], sd, "x"), *xhat = typed<float>(env, a.argv[1], sd, "xhat");
+  const float *dirs = typed<float>(env, a.argv[2], ld, "dirs"), *scale = typed<float>(env, a.argv[3], latents, "scale");
+  const float *bPre = typed<float>(env, a.argv[4], d, "bPre"), *codes = typed<float>(env, a.argv[5], sl, "codes");
+  const int32_t *active = typed<int32_t>(env, a.argv[6], sl, "active"), *counts = typed<int32_t>(env, a.argv[7], size, "counts");
+  float *gDirs = typed<float>(env, a.argv[12], ld, "gDirs"), *gScale = typed<float>(env, a.argv[13], latents, "gScale");
+  float *gEnc = typed<float>(env, a.argv[14], latents, "gEnc"), *gPre = typed<float>(env, a.argv[15], d, "gPre");
+  if (!x || !xhat || !dirs || !scale || !bPre || !codes || !active || !counts || !gDirs || !gScale || !gEnc || !gPre) return nullptr;
+  for (int s = 0; s < size; s++)
+    for (int e = 0; e < counts[s]; e++)
+      if (counts[s] > latents || active[(size_t)s * latents + e] < 0 || active[(size_t)s * latents + e] >= latents) {
+        napi_throw_range_error(env, nullptr, "saeBackward: latent index out of range");
+        return nullptr;
+      }
+  return num(env, mono_sae::backward(x, xhat, dirs, scale, bPre, codes, active, counts, size, d, latents, number(env, a.argv[11]),
+                                     gDirs, gScale, gEnc, gPre));
+}
+
 NAPI_MODULE_INIT() {
   const napi_property_descriptor props[] = {
       {"create", nullptr, Create, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -402,6 +448,9 @@ NAPI_MODULE_INIT() {
       {"phases", nullptr, Phases, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fmaPeak", nullptr, FmaPeak, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"saeAvailable", nullptr, SaeAvailable, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"saePre", nullptr, SaePre, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"saeBackward", nullptr, SaeBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"wasmKernels", nullptr, WasmKernels, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"wasmInit", nullptr, WasmInit, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"wasmLayout", nullptr, WasmLayout, nullptr, nullptr, nullptr, napi_default, nullptr},
