@@ -356,8 +356,8 @@ static napi_value WasmLayout(napi_env env, napi_callback_info info) {
 
 // wasmCall(h, op, x, y): 0 reserveBatch(size x, nnz y); 1 forwardBackward(batch x, l1 y) -> loss; 2 lamb(lr x,
 // biasDecay y); 3 firingStats(batch x); 4 setPreactivation(x); 5 -> activePairs; 6 release: the arena's pages go back
-// to the system at once (it reads as zeros after), instead of when the collector gets to its ArrayBuffer. Floats become float32 as wasm's
-// f32 parameters make them.
+// to the system at once (it reads as zeros after), instead of when the collector gets to its ArrayBuffer. Floats
+// become float32 as wasm's f32 parameters make them.
 static napi_value WasmCall(napi_env env, napi_callback_info info) {
   Args a;
   if (!getArgs(env, info, a, 4)) return nullptr;
@@ -423,12 +423,15 @@ static napi_value SaeBackward(napi_env env, napi_callback_info info) {
   float *gDirs = typed<float>(env, a.argv[12], ld, "gDirs"), *gScale = typed<float>(env, a.argv[13], latents, "gScale");
   float *gEnc = typed<float>(env, a.argv[14], latents, "gEnc"), *gPre = typed<float>(env, a.argv[15], d, "gPre");
   if (!x || !xhat || !dirs || !scale || !bPre || !codes || !active || !counts || !gDirs || !gScale || !gEnc || !gPre) return nullptr;
-  for (int s = 0; s < size; s++)
-    for (int e = 0; e < counts[s]; e++)
-      if (counts[s] > latents || active[(size_t)s * latents + e] < 0 || active[(size_t)s * latents + e] >= latents) {
-        napi_throw_range_error(env, nullptr, "saeBackward: latent index out of range");
-        return nullptr;
-      }
+  for (int s = 0; s < size; s++) {
+    const int32_t *row = active + (size_t)s * latents;
+    bool bad = counts[s] < 0 || counts[s] > latents;
+    for (int e = 0; !bad && e < counts[s]; e++) bad = row[e] < 0 || row[e] >= latents;
+    if (bad) {
+      napi_throw_range_error(env, nullptr, "saeBackward: latent count or index out of range");
+      return nullptr;
+    }
+  }
   return num(env, mono_sae::backward(x, xhat, dirs, scale, bPre, codes, active, counts, size, d, latents, number(env, a.argv[11]),
                                      gDirs, gScale, gEnc, gPre));
 }
