@@ -22,22 +22,48 @@ export const DEFAULT_METRIC_FORM: MetricForm = "paper";
 /** A neuron whose final bias exceeds this is counted as polysemantic by the paper's proxy (LR3: d + 1 = 65 of them). */
 export const POSITIVE_BIAS_ABOVE = 0.05;
 
-/** Single-feature activations: neuron j's activation when feature i alone is present at amplitude 1 (x = e_i).
- * k x N, row-major (neuron-major). */
-export function singleFeatureActivations(params: Params, embedder: Float32Array, nFeatures: number, activation: Activation): Float32Array {
-  const { k, m, w1, b } = params;
-  const { f } = activationFunctions[activation];
-  const sfa = new Float32Array(k * nFeatures);
-  const row = new Float64Array(nFeatures);
+/**
+ * The loop that is most of a measurement: out[j N + i] = b_j + sum over d, in order, of W1[j, d] E[d, i], in float64
+ * (the pre-activation of neuron j when feature i alone is present at amplitude 1). A parameter, so the runner can run
+ * it natively with the same bits (runner/metric-kernels.ts); this is its specification.
+ */
+export type SingleFeaturePre = (
+  w1: Float32Array,
+  b: Float32Array,
+  embedder: Float32Array,
+  k: number,
+  m: number,
+  nFeatures: number,
+  out: Float64Array,
+) => void;
+
+export const plainSingleFeaturePre: SingleFeaturePre = (w1, b, embedder, k, m, nFeatures, out) => {
   for (let j = 0; j < k; j++) {
-    row.fill(b[j]);
+    const o = j * nFeatures;
+    out.fill(b[j], o, o + nFeatures);
     for (let d = 0; d < m; d++) {
       const w = w1[j * m + d];
       const e = d * nFeatures;
-      for (let i = 0; i < nFeatures; i++) row[i] += w * embedder[e + i];
+      for (let i = 0; i < nFeatures; i++) out[o + i] += w * embedder[e + i];
     }
-    for (let i = 0; i < nFeatures; i++) sfa[j * nFeatures + i] = f(row[i]);
   }
+};
+
+/** Single-feature activations: neuron j's activation when feature i alone is present at amplitude 1 (x = e_i).
+ * k x N, row-major (neuron-major). */
+export function singleFeatureActivations(
+  params: Params,
+  embedder: Float32Array,
+  nFeatures: number,
+  activation: Activation,
+  pre: SingleFeaturePre = plainSingleFeaturePre,
+): Float32Array {
+  const { k, m, w1, b } = params;
+  const { f } = activationFunctions[activation];
+  const z = new Float64Array(k * nFeatures);
+  pre(w1, b, embedder, k, m, nFeatures, z);
+  const sfa = new Float32Array(k * nFeatures);
+  for (let i = 0; i < sfa.length; i++) sfa[i] = f(z[i]);
   return sfa;
 }
 
@@ -50,10 +76,11 @@ export function featureResponses(
   activation: Activation,
   task: Task = "decoder",
   form: MetricForm = DEFAULT_METRIC_FORM,
+  pre: SingleFeaturePre = plainSingleFeaturePre,
 ): Float32Array {
-  const sfa = singleFeatureActivations(params, embedder, nFeatures, activation);
+  const sfa = singleFeatureActivations(params, embedder, nFeatures, activation, pre);
   if (task !== "abs" || form !== "paper") return sfa;
-  const negated = singleFeatureActivations({ ...params, w1: params.w1.map((w) => -w) }, embedder, nFeatures, activation);
+  const negated = singleFeatureActivations({ ...params, w1: params.w1.map((w) => -w) }, embedder, nFeatures, activation, pre);
   for (let i = 0; i < sfa.length; i++) sfa[i] += negated[i];
   return sfa;
 }
@@ -143,10 +170,10 @@ export function modelMetrics(
   embedder: Float32Array,
   nFeatures: number,
   activation: Activation,
-  options: { task?: Task; form?: MetricForm } = {},
+  options: { task?: Task; form?: MetricForm; pre?: SingleFeaturePre } = {},
 ): { metrics: ModelMetrics; stats: NeuronStats; sfa: Float32Array } {
   const form = options.form ?? DEFAULT_METRIC_FORM;
-  const sfa = featureResponses(params, embedder, nFeatures, activation, options.task, form);
+  const sfa = featureResponses(params, embedder, nFeatures, activation, options.task, form, options.pre);
   const stats = neuronStats(sfa, params.b, params.k, nFeatures, form);
   return { metrics: summarise(stats, params.b, nFeatures), stats, sfa };
 }

@@ -22,6 +22,7 @@ import { consistency, scoreRecovery } from "../protocol/sae-metrics.js";
 import type { SparseBatch } from "../protocol/samplers.js";
 import { embed, makeSampler, makeWorld } from "../protocol/world.js";
 import { defaultCacheDir } from "./cache.js";
+import { nativeSingleFeaturePre } from "./metric-kernels.js";
 import { nativeSaeKernels } from "./sae-kernels.js";
 import { workerBootstrap } from "./sweep.js";
 import { train } from "./train.js";
@@ -259,7 +260,7 @@ export async function runSaeExperiment(specs: SaeSpec[], options: SaeRunOptions 
       params = baseModels.get(baseKey) ?? (cache?.get<Params>(`b${baseKey.slice(1)}`) as Params | null) ?? null;
       if (!params) {
         log(`SAE1: training the base model (${JSON.stringify(spec.base)}) with engine ${factory.id}`);
-        const outcome = await train(spec.base, factory);
+        const outcome = await train(spec.base, factory, undefined, { singleFeaturePre: nativeSingleFeaturePre() ?? undefined });
         log(
           `SAE1: base model done in ${outcome.wall_s.toFixed(1)}s: loss ${outcome.final_loss.toFixed(4)}, mono/features ${outcome.final.mono_per_feature.toFixed(3)}`,
         );

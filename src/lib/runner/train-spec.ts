@@ -5,6 +5,7 @@
 import type { RunSpec } from "../experiments/sweep.js";
 import { engineById } from "../engines/index.js";
 import { inflightStore } from "./inflight.js";
+import { nativeSingleFeaturePre } from "./metric-kernels.js";
 import { toRecord } from "./record.js";
 import { train } from "./train.js";
 
@@ -28,7 +29,7 @@ export async function trainSpec(request: WorkerRequest, post: (message: WorkerMe
         lastReport = now;
         post({ type: "progress", run_id: spec.run_id, ...p });
       },
-      { inflight: inflightStore(spec.config, factory) },
+      { inflight: inflightStore(spec.config, factory), singleFeaturePre: nativeSingleFeaturePre() ?? undefined },
     );
     post({ type: "done", run_id: spec.run_id, record: toRecord(spec, outcome) });
   } catch (error) {

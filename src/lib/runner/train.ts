@@ -12,6 +12,7 @@ import {
   type LiveMetrics,
   type ModelMetrics,
   type NeuronStats,
+  type SingleFeaturePre,
 } from "../protocol/metrics.js";
 import { initParams, type Params } from "../protocol/params.js";
 import { Rng } from "../protocol/rng.js";
@@ -64,6 +65,9 @@ export interface TrainOptions {
   /** Where to save the run's whole state every few minutes and resume it from (runner/inflight.ts). Not used by gba
    * runs (their controller's state is not saved) nor by engines without exportState/importState. */
   inflight?: InflightStore;
+  /** How a measurement computes its single-feature pre-activations: the TypeScript specification unless given (Node
+   * passes the native kernel, runner/metric-kernels.ts, with the same bits). */
+  singleFeaturePre?: SingleFeaturePre;
 }
 
 /** The engine for a run. A gba run needs `setBiases` (every engine here has it); one without it is refused. */
@@ -80,11 +84,12 @@ export const threeQuarterStep = (steps: number) => Math.max(1, Math.round((3 * s
 
 /** Every metric of the model the engine holds now: single-feature metrics, and firing on the evaluation batch (by the
  * engine's own kernel where it has one, else in plain TypeScript; both count pre-activations > 0). */
-function measure(engine: Engine, config: RunConfig, world: World, evalBatch: SparseBatch) {
+function measure(engine: Engine, config: RunConfig, world: World, evalBatch: SparseBatch, pre?: SingleFeaturePre) {
   const params = engine.params();
   const measured = modelMetrics(params, world.embedder, config.n_features, config.activation, {
     task: config.task,
     form: config.metric_form,
+    pre,
   });
   const fired = engine.firingStats?.(evalBatch)?.fired ?? firingCounts(params, world.embedder, config.n_features, evalBatch);
   return { ...measured, params, fired, live: liveMetrics(measured.stats, params.b, fired) };
@@ -164,7 +169,7 @@ export async function train(
         onProgress?.({ step: done, steps: config.steps, loss });
       }
       if (snapshots.has(done) || done === threeQuarterStep(config.steps)) {
-        const { metrics, live } = measure(engine, config, world, evalBatch);
+        const { metrics, live } = measure(engine, config, world, evalBatch, options.singleFeaturePre);
         const checkpoint = { step: done, loss: sinceSnapshot.sum / sinceSnapshot.n, ...metrics, ...live };
         if (done === threeQuarterStep(config.steps)) threeQuarters = checkpoint;
         if (snapshots.has(done)) {
@@ -182,7 +187,7 @@ export async function train(
       }
     }
     store?.clear();
-    const { metrics, stats, sfa, params, fired, live } = measure(engine, config, world, evalBatch);
+    const { metrics, stats, sfa, params, fired, live } = measure(engine, config, world, evalBatch, options.singleFeaturePre);
     return {
       engine: engine.name,
       status: divergedAt === null ? "ok" : "diverged",

@@ -82,8 +82,9 @@ function compileInto(workDir, cxx, include, x86) {
     objects.push(object);
   }
   // The wasm engine's kernels, natively: AVX2 without FMA and without contraction, so that every multiply and add
-  // rounds as wasm's do (wasm_kernels.cc); SAE1's loops likewise, as V8 runs the TypeScript (sae_kernels.cc).
-  for (const name of ["wasm_kernels", "sae_kernels"]) {
+  // rounds as wasm's do (wasm_kernels.cc); SAE1's loops and a measurement's single-feature pre-activations likewise,
+  // as V8 runs the TypeScript (sae_kernels.cc, metrics_kernels.cc).
+  for (const name of ["wasm_kernels", "sae_kernels", "metrics_kernels"]) {
     const object = join(workDir, `${name}.o`);
     const flags = x86 ? ["-mavx2", "-ffp-contract=off"] : [];
     execFileSync(cxx, [...common, ...flags, "-c", join(sourceDir, `${name}.cc`), "-o", object], { stdio: ["ignore", "inherit", "pipe"] });

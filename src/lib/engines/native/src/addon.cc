@@ -8,6 +8,7 @@
 #include <new>
 
 #include "engine.h"
+#include "metrics_kernels.h"
 #include "sae_kernels.h"
 #include "wasm_kernels.h"
 
@@ -36,6 +37,16 @@ static bool getArgs(napi_env env, napi_callback_info info, Args &a, size_t need)
   return true;
 }
 
+// The element type each C++ type must come as, so a Float32Array passed where doubles are read is refused.
+template <typename T>
+constexpr napi_typedarray_type arrayTypeOf();
+template <>
+constexpr napi_typedarray_type arrayTypeOf<float>() { return napi_float32_array; }
+template <>
+constexpr napi_typedarray_type arrayTypeOf<double>() { return napi_float64_array; }
+template <>
+constexpr napi_typedarray_type arrayTypeOf<int32_t>() { return napi_int32_array; }
+
 template <typename T>
 static T *typed(napi_env env, napi_value v, size_t expected, const char *what) {
   napi_typedarray_type type;
@@ -47,6 +58,10 @@ static T *typed(napi_env env, napi_value v, size_t expected, const char *what) {
   napi_is_typedarray(env, v, &is);
   if (!is || napi_get_typedarray_info(env, v, &type, &length, &data, &buffer, &offset) != napi_ok) {
     napi_throw_type_error(env, nullptr, (std::string("native engine: ") + what + " must be a typed array").c_str());
+    return nullptr;
+  }
+  if (type != arrayTypeOf<T>()) {
+    napi_throw_type_error(env, nullptr, (std::string("native engine: ") + what + " has the wrong element type").c_str());
     return nullptr;
   }
   if (expected != (size_t)-1 && length < expected) {
@@ -436,6 +451,32 @@ static napi_value SaeBackward(napi_env env, napi_callback_info info) {
                                      gDirs, gScale, gEnc, gPre));
 }
 
+// ---- A measurement's single-feature pre-activations (metrics_kernels.cc; src/lib/runner/metric-kernels.ts) ----
+
+static napi_value MetricsAvailable(napi_env env, napi_callback_info) {
+  napi_value v;
+  napi_get_boolean(env, mono_metrics::available(), &v);
+  return v;
+}
+
+// singleFeaturePre(w1, b, embedder, k, m, nFeatures, out)
+static napi_value SingleFeaturePre(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 7)) return nullptr;
+  const int k = (int)number(env, a.argv[3]), m = (int)number(env, a.argv[4]), n = (int)number(env, a.argv[5]);
+  if (k < 0 || m < 0 || n < 0) {
+    napi_throw_range_error(env, nullptr, "singleFeaturePre: negative size");
+    return nullptr;
+  }
+  const float *w1 = typed<float>(env, a.argv[0], (size_t)k * m, "w1");
+  const float *b = typed<float>(env, a.argv[1], k, "b");
+  const float *embedder = typed<float>(env, a.argv[2], (size_t)m * n, "embedder");
+  double *out = typed<double>(env, a.argv[6], (size_t)k * n, "out");
+  if (!w1 || !b || !embedder || !out) return nullptr;
+  mono_metrics::singleFeaturePre(w1, b, embedder, k, m, n, out);
+  return nullptr;
+}
+
 NAPI_MODULE_INIT() {
   const napi_property_descriptor props[] = {
       {"create", nullptr, Create, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -451,6 +492,8 @@ NAPI_MODULE_INIT() {
       {"phases", nullptr, Phases, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fmaPeak", nullptr, FmaPeak, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"metricsAvailable", nullptr, MetricsAvailable, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"singleFeaturePre", nullptr, SingleFeaturePre, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"saeAvailable", nullptr, SaeAvailable, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"saePre", nullptr, SaePre, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"saeBackward", nullptr, SaeBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
