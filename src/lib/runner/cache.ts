@@ -14,7 +14,19 @@
  * takes about 1 s, so the site's loaders read whole entries; splitting summary and detail is not worth it.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { deserialize, serialize } from "node:v8";
@@ -96,6 +108,12 @@ export class RunCache {
 
   has(key: string): boolean {
     return this.get(key) !== null;
+  }
+
+  /** Whether an entry exists, without reading or validating it: cheap, for deciding what to train ahead of need (a
+   * corrupt entry is found, deleted and retrained by the `get` of the sweep that needs it). */
+  present(key: string): boolean {
+    return existsSync(this.path(key));
   }
 
   /** The cached record, or null when absent, partial or corrupt (a corrupt entry is deleted). */

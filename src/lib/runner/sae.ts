@@ -237,38 +237,39 @@ export async function runSaeExperiment(specs: SaeSpec[], options: SaeRunOptions 
   const cache = cacheDir === null ? null : new FileCache(cacheDir);
   const factory = engineById(options.engine);
   const workers = Math.min(options.workers ?? availableParallelism(), specs.length);
+  const baseModels = new Map<string, Params>();
+  const baseKeyOf = (spec: SaeSpec) => hash({ v: SAE_VERSION, base: spec.base, engine: `${factory.id}@${factory.version}` });
+  /** The trained base model a hidden target reads (from memory, the cache, or trained here and cached). */
+  const baseModel = async (spec: SaeSpec): Promise<Params> => {
+    const baseKey = baseKeyOf(spec);
+    let params = baseModels.get(baseKey) ?? (cache?.get<Params>(`b${baseKey.slice(1)}`) as Params | null) ?? null;
+    if (!params) {
+      log(`SAE1: training the base model (${JSON.stringify(spec.base)}) with engine ${factory.id}`);
+      const outcome = await train(spec.base, factory, undefined, { singleFeaturePre: nativeSingleFeaturePre() ?? undefined });
+      log(
+        `SAE1: base model done in ${outcome.wall_s.toFixed(1)}s: loss ${outcome.final_loss.toFixed(4)}, mono/features ${outcome.final.mono_per_feature.toFixed(3)}`,
+      );
+      params = outcome.params;
+      cache?.set(`b${baseKey.slice(1)}`, params);
+    }
+    baseModels.set(baseKey, params);
+    return params;
+  };
   if (cache && cacheDir && workers > 1) {
     const todo = specs.filter((spec) => cache.get(saeKey(spec, factory)) === null);
     if (todo.length > 1) {
-      // The hidden target's base model first, in this thread, so that the workers find it in the cache.
-      const first = todo.find((spec) => spec.target === "hidden") ?? todo[0];
-      await runSaeExperiment([first], { ...options, workers: 1 });
-      const rest = todo.filter((spec) => spec !== first);
-      const groups = Array.from({ length: workers }, (_, w) => rest.filter((_, i) => i % workers === w)).filter((g) => g.length > 0);
+      // The hidden targets' base models first, in this thread (seconds), so that the workers find them in the cache.
+      for (const spec of todo) if (spec.target === "hidden") await baseModel(spec);
+      const groups = Array.from({ length: workers }, (_, w) => todo.filter((_, i) => i % workers === w)).filter((g) => g.length > 0);
       await Promise.all(groups.map((group) => runSaeInWorker(group, { engine: factory.id, cacheDir }, log)));
     }
   }
-  const baseModels = new Map<string, Params>();
   const targets = new Map<string, Target>();
   const targetOf = async (spec: SaeSpec): Promise<Target> => {
-    const baseKey = hash({ v: SAE_VERSION, base: spec.base, engine: `${factory.id}@${factory.version}` });
-    const key = `${spec.target}:${baseKey}`;
+    const key = `${spec.target}:${baseKeyOf(spec)}`;
     let target = targets.get(key);
     if (target) return target;
-    let params: Params | null = null;
-    if (spec.target === "hidden") {
-      params = baseModels.get(baseKey) ?? (cache?.get<Params>(`b${baseKey.slice(1)}`) as Params | null) ?? null;
-      if (!params) {
-        log(`SAE1: training the base model (${JSON.stringify(spec.base)}) with engine ${factory.id}`);
-        const outcome = await train(spec.base, factory, undefined, { singleFeaturePre: nativeSingleFeaturePre() ?? undefined });
-        log(
-          `SAE1: base model done in ${outcome.wall_s.toFixed(1)}s: loss ${outcome.final_loss.toFixed(4)}, mono/features ${outcome.final.mono_per_feature.toFixed(3)}`,
-        );
-        params = outcome.params;
-        cache?.set(`b${baseKey.slice(1)}`, params);
-      }
-      baseModels.set(baseKey, params);
-    }
+    const params = spec.target === "hidden" ? await baseModel(spec) : null;
     target = buildTarget(spec.target, spec.base, params);
     targets.set(key, target);
     return target;

@@ -10,7 +10,9 @@
  */
 import { z } from "zod";
 import { PRESET_IDS, type Preset } from "../experiments/presets.js";
-import { expandExperiments } from "../experiments/sweep.js";
+import { REGIME1_ID } from "../experiments/beyond.js";
+import { expandExperiments, type RunSpec } from "../experiments/sweep.js";
+import { mechanismSpecs } from "./mechanism-runs.js";
 import { tableToParquetBytes } from "./parquet.js";
 import type { RunRecord } from "./record.js";
 import { IncompleteSweepError, RunFailedError, runSweep } from "./sweep.js";
@@ -51,9 +53,23 @@ export function sitePreset(): Preset["id"] {
   return loaderSettings().preset;
 }
 
+/** Every run any loader of the site trains on `preset`: Table 1, GBA1, the batch ladder and claim 8's models (SAE1's
+ * autoencoders train on their own runner). */
+export function siteRunSpecs(preset: Preset["id"]): RunSpec[] {
+  const byId = new Map<string, RunSpec>();
+  const all = [...expandExperiments("all", { preset }), ...expandExperiments(["GBA1", REGIME1_ID], { preset }), ...mechanismSpecs(preset)];
+  for (const spec of all) if (!byId.has(spec.run_id)) byId.set(spec.run_id, spec);
+  return [...byId.values()];
+}
+
+/** The records of `experiments` on the site's preset. The first loader to ask trains every run of the site in one
+ * pool of workers (its own first), so the cores stay busy across the loaders, which Framework runs one by one. */
 export async function siteRecords(experiments: string[] | "all" = "all", env: NodeJS.ProcessEnv = process.env): Promise<RunRecord[]> {
   const settings = loaderSettings(env);
-  return runSweep(expandExperiments(experiments, { preset: settings.preset }), { maxMinutes: settings.timeoutMinutes });
+  return runSweep(expandExperiments(experiments, { preset: settings.preset }), {
+    maxMinutes: settings.timeoutMinutes,
+    thenCache: siteRunSpecs(settings.preset),
+  });
 }
 
 /** Why a loader failed, in one paragraph that names the run (when one is to blame) and the way out. */

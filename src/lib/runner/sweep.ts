@@ -29,6 +29,13 @@ export interface SweepRunOptions {
    * `workers: 0` a run in flight cannot be interrupted and finishes first.
    */
   maxMinutes?: number;
+  /**
+   * Runs to train after `specs`, in the same pool of workers, so that no worker sits idle while the sweep's last runs
+   * finish (each site loader passes every run of the site: the first loader trains them all, the others find them
+   * cached). They are cached, not returned; one already in the cache is only checked for presence; the budget may
+   * leave some of them untrained without an error (the loader that needs them trains them). Needs the cache.
+   */
+  thenCache?: RunSpec[];
   /** Stops the sweep like a spent budget (the CLI aborts it on SIGTERM/SIGINT, as schedulers send before a kill). */
   signal?: AbortSignal;
   log?: (line: string) => void;
@@ -132,13 +139,25 @@ export async function runSweep(specs: RunSpec[], options: SweepRunOptions = {}):
     return !waiting;
   });
   const twinCount = specs.length - cachedCount - todo.length;
+  // Ahead of need: the other runs the caller will want, unless cached, in flight here already or the same as another.
+  const planned = new Set(keys.values());
+  const ahead = (cache ? (options.thenCache ?? []) : []).filter((s) => {
+    if (ids.has(s.run_id)) return false;
+    const key = cacheKey(s.config, factory);
+    if (planned.has(key) || cache!.present(key)) return false;
+    planned.add(key);
+    keys.set(s.run_id, key);
+    return true;
+  });
   log(
-    `sweep: ${specs.length} runs, ${cachedCount} cached${twinCount ? `, ${twinCount} the same as another run` : ""}, ${todo.length} to train with engine ${factory.id}`,
+    `sweep: ${specs.length} runs, ${cachedCount} cached${twinCount ? `, ${twinCount} the same as another run` : ""}, ${todo.length} to train with engine ${factory.id}` +
+      (ahead.length ? ` (then ${ahead.length} more runs of the site, for the loaders after this one)` : ""),
   );
+  const toTrain = [...todo, ...ahead];
   let outOfTime = false;
-  if (todo.length > 0) {
+  if (toTrain.length > 0) {
     // Name the regime of what is about to train: the noise scale lr / sqrt(batch) decides it as much as lr does (docs/regime.md).
-    const noise = todo.map((s) => s.config.lr / Math.sqrt(s.config.batch));
+    const noise = toTrain.map((s) => s.config.lr / Math.sqrt(s.config.batch));
     const range = (xs: number[]) => {
       const [lo, hi] = [Math.min(...xs), Math.max(...xs)].map((x) => x.toExponential(1));
       return lo === hi ? lo : `${lo} to ${hi}`;
@@ -147,16 +166,16 @@ export async function runSweep(specs: RunSpec[], options: SweepRunOptions = {}):
       `sweep: noise scale lr/sqrt(batch) ${range(noise)} (the paper's runs: ${range([PAPER_REGIME.noiseMin, PAPER_REGIME.noiseMax])}), ` +
         `i.e. paper_lr ${range(noise.map((n) => n * Math.sqrt(PAPER_REGIME.batch)))}`,
     );
-    const totalCost = todo.reduce((sum, s) => sum + cost(s), 0);
+    const totalCost = toTrain.reduce((sum, s) => sum + cost(s), 0);
     let doneCost = 0;
     let finished = 0;
     const inFlight = new Map<string, number>();
     let lastProgressLog = 0;
-    const index = new Map(todo.map((s, i) => [s.run_id, i + 1]));
-    const byId = new Map(todo.map((s) => [s.run_id, s]));
+    const index = new Map(toTrain.map((s, i) => [s.run_id, i + 1]));
+    const byId = new Map(toTrain.map((s) => [s.run_id, s]));
     const onMessage = (message: WorkerMessage) => {
       const spec = byId.get(message.run_id)!;
-      const label = `[run ${index.get(spec.run_id)}/${todo.length} ${spec.run_id}]`;
+      const label = `[run ${index.get(spec.run_id)}/${toTrain.length} ${spec.run_id}]`;
       if (message.type === "progress") {
         inFlight.set(spec.run_id, message.step / message.steps);
         const now = Date.now();
@@ -183,14 +202,14 @@ export async function runSweep(specs: RunSpec[], options: SweepRunOptions = {}):
           r.status === "diverged"
             ? `DIVERGED at step ${r.diverged_at}`
             : `loss ${Number(r.final_loss).toFixed(4)}, mono/features ${Number(r.mono_per_feature).toFixed(3)}`;
-        log(`${label} done in ${Number(r.wall_s).toFixed(1)}s: ${result} (${finished}/${todo.length} trained)`);
+        log(`${label} done in ${Number(r.wall_s).toFixed(1)}s: ${result} (${finished}/${toTrain.length} trained)`);
       } else {
         throw new RunFailedError(spec.run_id, message.error);
       }
     };
-    const workers = Math.min(options.workers ?? availableParallelism(), todo.length);
+    const workers = Math.min(options.workers ?? availableParallelism(), toTrain.length);
     if (workers === 0) {
-      for (const spec of todo) {
+      for (const spec of toTrain) {
         if (now() >= deadline || options.signal?.aborted) {
           outOfTime = true;
           break;
@@ -198,9 +217,16 @@ export async function runSweep(specs: RunSpec[], options: SweepRunOptions = {}):
         await trainSpec({ spec, engine: factory.id }, onMessage);
       }
     } else {
-      // Longest first, so that no long run starts last while the other workers sit idle.
-      const longestFirst = [...todo].sort((a, b) => cost(b) - cost(a));
-      outOfTime = await runInWorkers(longestFirst, factory.id, workers, deadline, onMessage, options.signal);
+      // Longest first, so that no long run starts last while the other workers sit idle; the runs ahead of need after.
+      const longestFirst = (runs: RunSpec[]) => [...runs].sort((a, b) => cost(b) - cost(a));
+      outOfTime = await runInWorkers(
+        [...longestFirst(todo), ...longestFirst(ahead)],
+        factory.id,
+        workers,
+        deadline,
+        onMessage,
+        options.signal,
+      );
     }
   }
   const missing = specs.filter((s) => !records.has(s.run_id)).map((s) => s.run_id);

@@ -66,7 +66,9 @@ describe("experiment SAE1 through the runner", () => {
       log: (line) => lines.push(line),
     });
     expect(parallel.map((r) => ({ ...r, wall_s: 0 }))).toEqual(rows.map((r) => ({ ...r, wall_s: 0 })));
-    expect(lines.filter((l) => l.startsWith("[SAE 1/1 ")).length).toBe(1); // the base model's SAE, in this thread
+    // Only the base model trains in this thread (once); every SAE trains in a worker.
+    expect(lines.filter((l) => l.startsWith("SAE1: training the base model")).length).toBe(1);
+    expect(lines.filter((l) => l.startsWith("[SAE 1/1 ")).length).toBe(0);
     expect(lines.filter((l) => / \(\d+\.\d+s\)$/.test(l)).length).toBe(2 * specs.length); // trained once, then read back
   }, 120_000);
 
