@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { expandExperiments } from "../../../src/lib/experiments/sweep.js";
 import { RunCache } from "../../../src/lib/runner/cache.js";
-import { runSweep } from "../../../src/lib/runner/sweep.js";
+import { cost, runSweep } from "../../../src/lib/runner/sweep.js";
 import { cacheEntries, tempDir } from "./helpers.js";
 
 const tiny = (steps: number) => expandExperiments(["LR1"], { preset: "smoke", overrides: { k: 32, steps, batch: 32 } });
@@ -52,4 +52,19 @@ describe("runs ahead of need", () => {
     expect(lines[0]).toBe("sweep: 1 runs, 0 cached, 1 to train with engine wasm");
     expect(lines.filter((l) => / done in /.test(l)).length).toBe(1);
   }, 60_000);
+});
+
+describe("the cost model that orders the work", () => {
+  it("ranks the batch ladder's runs as the wasm engine took them on the quick preset", () => {
+    // Measured in a default build (Zen 3, 2026-12-07): LR1 at batch 16 (biases 0, neurons firing) 208 s, LR3 at batch
+    // 256 146 s, LR3 at batch 64 110 s, LR3 at batch 16 97 s (the old model, steps x (batch + 8) x k, put the LR1 run
+    // second to last, so it started late and ran alone at the end).
+    const ladder = new Map(expandExperiments(["REGIME1"], { preset: "quick" }).map((s) => [s.run_id, s]));
+    const order = ["LR1-paper0.03-b16", "LR3-paper0.03-b256", "LR3-paper0.03-b64", "LR3-paper0.03-b16"].map((rung) => {
+      const spec = ladder.get(`REGIME1_quick_${rung}_seed=1`);
+      expect(spec, rung).toBeDefined();
+      return cost(spec!);
+    });
+    expect([...order].sort((a, b) => b - a)).toEqual(order);
+  });
 });
