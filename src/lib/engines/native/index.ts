@@ -90,6 +90,21 @@ export function loadNative(): { addon: Addon } | { error: string } {
 }
 
 /**
+ * The addon's natively compiled twin of a TypeScript loop of the protocol layer (SAE1's loops, a measurement's
+ * single-feature pre-activations), or null so that the TypeScript runs: when `variable` is "ts", without the addon,
+ * or when the addon's `available` function says this CPU cannot run it. `variable` must be unset, "", "auto" or "ts".
+ */
+export function nativeProtocolLoops<T>(variable: string, available: string, env: NodeJS.ProcessEnv = process.env): T | null {
+  const wanted = env[variable] ?? "auto";
+  if (wanted !== "auto" && wanted !== "ts" && wanted !== "") throw new Error(`${variable} must be "auto" or "ts", got "${wanted}"`);
+  if (wanted === "ts") return null;
+  const state = loadNative();
+  if (!("addon" in state)) return null;
+  const check = (state.addon as unknown as Record<string, unknown>)[available];
+  return typeof check === "function" && check() === true ? (state.addon as unknown as T) : null;
+}
+
+/**
  * The fp32 limit of one core as measured by the addon's multiply-add probe (GFLOP/s, with the instruction set the
  * engine runs), or null without the addon: the bench's yardstick for "share of peak".
  */

@@ -91,6 +91,12 @@ static napi_value num(napi_env env, double d) {
   return v;
 }
 
+static napi_value boolean(napi_env env, bool b) {
+  napi_value v;
+  napi_get_boolean(env, b, &v);
+  return v;
+}
+
 // create(dims Int32Array [n, m, k, o, task, act, threads], embedder m x n, projector m x n | null, w1, b, w2)
 static napi_value Create(napi_env env, napi_callback_info info) {
   Args a;
@@ -405,11 +411,7 @@ static napi_value WasmCall(napi_env env, napi_callback_info info) {
 
 // ---- SAE1's hottest loops, natively (sae_kernels.cc; the wrapper is src/lib/runner/sae-kernels.ts) ----
 
-static napi_value SaeAvailable(napi_env env, napi_callback_info) {
-  napi_value v;
-  napi_get_boolean(env, mono_sae::available(), &v);
-  return v;
-}
+static napi_value SaeAvailable(napi_env env, napi_callback_info) { return boolean(env, mono_sae::available()); }
 
 // saePre(dirs, bEnc, xc, size, latents, d, pre)
 static napi_value SaePre(napi_env env, napi_callback_info info) {
@@ -453,11 +455,7 @@ static napi_value SaeBackward(napi_env env, napi_callback_info info) {
 
 // ---- A measurement's single-feature pre-activations (metrics_kernels.cc; src/lib/runner/metric-kernels.ts) ----
 
-static napi_value MetricsAvailable(napi_env env, napi_callback_info) {
-  napi_value v;
-  napi_get_boolean(env, mono_metrics::available(), &v);
-  return v;
-}
+static napi_value MetricsAvailable(napi_env env, napi_callback_info) { return boolean(env, mono_metrics::available()); }
 
 // singleFeaturePre(w1, b, embedder, k, m, nFeatures, out)
 static napi_value SingleFeaturePre(napi_env env, napi_callback_info info) {
