@@ -237,7 +237,7 @@ describe("native engine", () => {
     expect(() => resumed.importState(wrong)).toThrow(RangeError);
   });
 
-  it("computes the same gradients whether a rare neuron's backward is deferred to the gradient phase or not", async () => {
+  it("computes the same gradients whether rare neurons' backward and busy neurons' gradients take their own paths or not", async () => {
     // Always-on neurons (positive biases) beside rare ones, as in a converged model: tiles that share neurons, pairs
     // alone in their tile, and neurons that fired in under a quarter of the last step's samples (deferred).
     const config = nativeConfig({ k: 150, batch: 1100, init_bias: -0.3, decay: 0 });
@@ -255,6 +255,9 @@ describe("native engine", () => {
     expect(stepped.deferredNeurons()).toBeLessThan(config.k - 10);
     const direct = fresh.lossAndGradients(batches[3]);
     expect(fresh.deferredNeurons()).toBe(0);
+    // The always-on neurons (every 8th) share a tile of 4 with 3 others: busy, their gradient rows summed apart.
+    expect(stepped.busyNeurons()).toBeGreaterThanOrEqual(config.k / 8 - 2);
+    expect(fresh.busyNeurons()).toBe(0);
     expect(deferred.loss).toBe(direct.loss);
     expectIdentical(
       { ...deferred, k: config.k, m: config.m, outDim: config.n_features },

@@ -49,6 +49,8 @@ interface Addon {
   activePairs(h: Handle): number;
   /** Neurons whose pair-by-pair backward the last step computed in its gradient phase (same numbers either way). */
   deferredNeurons(h: Handle): number;
+  /** Neurons whose gradient rows the last step summed in the busy neurons' register tiles (same numbers either way). */
+  busyNeurons(h: Handle): number;
   /** Fills `out` with the seconds spent so far in each of NATIVE_PHASES. */
   phases(h: Handle, out: Float64Array): void;
   isa(): string;
@@ -233,6 +235,12 @@ class NativeEngine implements Engine {
    * once for all its samples (a choice of path that changes no number; for tests and the bench). */
   deferredNeurons(): number {
     return this.addon.deferredNeurons(this.h);
+  }
+
+  /** Neurons whose gradient rows the last step summed with the layer's other busy neurons (those that fired in at
+   * least half of the step before's samples), BUSY_ROWS to a register tile, instead of in their 64-neuron item. */
+  busyNeurons(): number {
+    return this.addon.busyNeurons(this.h);
   }
 
   /** Change the number of threads of this run's pool (numbers do not change). */

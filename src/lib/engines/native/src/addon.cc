@@ -268,16 +268,20 @@ static napi_value ActivePairs(napi_env env, napi_callback_info info) {
   return num(env, e->activePairs);
 }
 
-// deferredNeurons(h): neurons whose pair-by-pair backward the last step left to its gradient phase (md.deferMask).
-static napi_value DeferredNeurons(napi_env env, napi_callback_info info) {
+// Neurons set in one of the engine's per-neuron masks (one bit per neuron).
+static napi_value maskCount(napi_env env, napi_callback_info info, uint64_t *mono::Model::*mask) {
   Args a;
   if (!getArgs(env, info, a, 1)) return nullptr;
   Engine *e = engineOf(env, a.argv[0]);
   if (!e) return nullptr;
   int count = 0;
-  for (int w = 0; w < e->md.kp / 64; w++) count += __builtin_popcountll(e->md.deferMask[w]);
+  for (int w = 0; w < e->md.kp / 64; w++) count += __builtin_popcountll((e->md.*mask)[w]);
   return num(env, count);
 }
+// deferredNeurons(h): neurons whose pair-by-pair backward the last step left to its gradient phase (md.deferMask).
+static napi_value DeferredNeurons(napi_env env, napi_callback_info info) { return maskCount(env, info, &mono::Model::deferMask); }
+// busyNeurons(h): neurons whose gradient rows the last step summed in busyRows' tiles (md.busyMask).
+static napi_value BusyNeurons(napi_env env, napi_callback_info info) { return maskCount(env, info, &mono::Model::busyMask); }
 
 // phases(h, out Float64Array 5): seconds spent so far in P^T, weight copies, forward/backward blocks, gradients, LAMB.
 static napi_value Phases(napi_env env, napi_callback_info info) {
@@ -487,6 +491,7 @@ NAPI_MODULE_INIT() {
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"activePairs", nullptr, ActivePairs, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"deferredNeurons", nullptr, DeferredNeurons, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"busyNeurons", nullptr, BusyNeurons, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"phases", nullptr, Phases, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fmaPeak", nullptr, FmaPeak, nullptr, nullptr, nullptr, napi_default, nullptr},

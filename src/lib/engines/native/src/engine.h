@@ -180,6 +180,8 @@ struct Engine {
     md.qt = task == 2 ? alloc((size_t)n * OP) : nullptr;
     md.deferMask = reinterpret_cast<uint64_t *>(alloc(KP / 64 * 2));
     md.neuronPairs = reinterpret_cast<int *>(alloc(KP));
+    md.tileUnion = reinterpret_cast<int *>(alloc(KP / 4));
+    md.busyMask = reinterpret_cast<uint64_t *>(alloc(KP / 64 * 2));
   }
 
   ~Engine() {
@@ -222,6 +224,7 @@ struct Engine {
   // W2 (untransposed) is only read by dense tiles' backward product, so it is rebuilt from W2T on demand: before the
   // step's blocks when the last step needed it (in parallel), else by the first block that asks (md.needW2).
   int lastSize = 0;  // samples of the last step, 0 before the first (for md.deferMask)
+  std::vector<int> busy;  // the step's busy neurons (md.busyMask) in ascending order
   std::atomic<bool> w2Fresh{false};
   bool w2Wanted = false;
   std::mutex w2Mutex;
@@ -307,6 +310,19 @@ struct Engine {
         if (md.act == 0 && lastSize > 0 && 64 * w + b < md.k && 4 * md.neuronPairs[64 * w + b] < lastSize) bits |= 1ull << b;
       md.deferMask[w] = bits;
     }
+    // The busy neurons (md.busyMask), by the last step's counts too: a ReLU neuron that fired in at least half its
+    // samples, in a tile of 4 whose pairs were under twice its union (the gradient phase went through it row by
+    // row). In a converged model these are the always-on neurons. None is deferred (those fired in under a quarter).
+    busy.clear();
+    for (int w = 0; w < md.kp / 64; w++) md.busyMask[w] = 0;
+    for (int j = 0; md.act == 0 && lastSize > 0 && j < md.k; j++) {
+      const int q = j / 4;
+      const int tilePairs = md.neuronPairs[4 * q] + md.neuronPairs[4 * q + 1] + md.neuronPairs[4 * q + 2] + md.neuronPairs[4 * q + 3];
+      if (2 * md.neuronPairs[j] >= lastSize && tilePairs < 2 * md.tileUnion[q]) {
+        busy.push_back(j);
+        md.busyMask[j / 64] |= 1ull << (j % 64);
+      }
+    }
     timed(PHASE_COPIES, [this] {
       if (w2Wanted && !w2Fresh) {
         pool->run(md.kp / 16, [this](int i) { rebuildW2Rows(i); });
@@ -331,17 +347,24 @@ struct Engine {
     // until that tile's previous span is done (handed out 16 items earlier, it almost always is); the sums, and their
     // order, are those of a span-by-span loop whoever runs what.
     const int span = PANEL_SPAN * std::max(1, 512 / md.op);
+    // Each span's items: the neuron tiles, then the busy neurons' tiles of BUSY_ROWS (busyRows), which wait likewise.
     const int neuronTiles = md.kp / NEURONS, spans = (size + span - 1) / span;
-    std::unique_ptr<std::atomic<int>[]> spansDone(new std::atomic<int>[neuronTiles]);
-    for (int i = 0; i < neuronTiles; i++) spansDone[i].store(0);
+    const int busyTiles = ((int)busy.size() + BUSY_ROWS - 1) / BUSY_ROWS, perSpan = neuronTiles + busyTiles;
+    std::unique_ptr<std::atomic<int>[]> spansDone(new std::atomic<int>[perSpan]);
+    for (int i = 0; i < perSpan; i++) spansDone[i].store(0);
     lastSize = size;
     timed(PHASE_NEURONS, [&] {
-      pool->run(spans * neuronTiles, [&](int item) {
-        const int sp = item / neuronTiles, i = item % neuronTiles;
+      pool->run(spans * perSpan, [&](int item) {
+        const int sp = item / perSpan, i = item % perSpan;
         for (int spins = 0; spansDone[i].load(std::memory_order_acquire) < sp; spins++)
           if (spins > 64) std::this_thread::yield();
-        const int s0 = sp * span;
-        kern->neurons(md, i * NEURONS, s0, std::min(size, s0 + span));
+        const int s0 = sp * span, s1 = std::min(size, s0 + span);
+        if (i < neuronTiles) {
+          kern->neurons(md, i * NEURONS, s0, s1);
+        } else {
+          const int g = (i - neuronTiles) * BUSY_ROWS;
+          kern->busyRows(md, busy.data() + g, std::min(BUSY_ROWS, (int)busy.size() - g), s0, s1);
+        }
         spansDone[i].store(sp + 1, std::memory_order_release);
       });
     });

@@ -20,6 +20,8 @@ static_assert(NEURONS == TILE, "the gradient phase sums grad b as one 64-float r
 constexpr int PANEL_SPAN = 256;
 // Rows of P^T per work item: each 16 KB panel of W1T is loaded into L1 once for all of them.
 constexpr int PT_ROWS = 32;
+// Busy neurons per register tile of the gradient phase's busyRows (6 rows by 2 vectors fill 16 registers).
+constexpr int BUSY_ROWS = 6;
 // Each LAMB tensor is cut into this many fixed chunks whose partial norms are summed in order (thread-independent).
 constexpr int LAMB_CHUNKS = 16;
 // How a 4-sample tile is computed (Model::tileDense bits, see prepare in kernels.inc).
@@ -63,6 +65,11 @@ struct Model {
   // way, so the choice (by how often each neuron fired in the previous step, neuronPairs) changes no number.
   uint64_t *deferMask;
   int *neuronPairs;     // per neuron, the pairs where it fired in the last step (written by the gradient phase)
+  int *tileUnion;       // per 4-neuron tile, the samples where one of its neurons fired in the last step (likewise)
+  // The step's busy neurons, one bit per neuron: ReLU neurons that fired in at least half the last step's samples,
+  // in a tile of 4 that the gradient phase went through row by row. Their gradient rows go by busyRows, in tiles of
+  // BUSY_ROWS of them, instead of inside their 64-neuron item; the sums are the same either way.
+  uint64_t *busyMask;
   // Makes md.w2 current (rebuilding it from w2t if an update made it stale); thread-safe, called by a block whose
   // tiles take the dense backward product. w2 is a function of w2t alone, so when it is rebuilt changes nothing.
   void (*needW2)(Model &md);
@@ -80,6 +87,8 @@ struct Kernels {
   void (*block)(Model &md, int s0);
   // Gradients of neurons [j0, j0 + NEURONS) over samples [s0, s1), added to the sums of the spans before s0.
   void (*neurons)(Model &md, int j0, int s0, int s1);
+  // Gradient rows of the busy neurons js[0..rows) (rows <= BUSY_ROWS) over samples [s0, s1), likewise.
+  void (*busyRows)(Model &md, const int *js, int rows, int s0, int s1);
   // LAMB first sweep over [i0, i1): moments, the Adam step written over the gradient, squared norms.
   void (*lambMoments)(float *w, float *g, float *m, float *v, size_t i0, size_t i1, double *weightSq, double *stepSq);
   // LAMB second sweep: w -= scale * step.
