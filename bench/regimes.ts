@@ -34,8 +34,12 @@ export function regimeConfig(regime: Regime, k: number, batch: number, steps: nu
       : { ...common, lr: 0.01, init_bias: -1, decay: 0.03, steps };
 }
 
-/** The middle value (the upper middle for an even count). */
-export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The middle value (the mean of the two middle ones for an even count; until 2026-12-07 the upper of them). */
+export const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const half = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
+};
 
 /** Milliseconds on the chosen clock: elapsed, or CPU time used by this process. */
 let now: () => number = () => performance.now();
