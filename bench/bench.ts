@@ -28,6 +28,11 @@
  * OpenBLAS. Its dense step time is its cost in every regime (it cannot exploit sparsity), so both regimes' ratios use
  * it. Engine timings cover engine.step only; sampling a batch is reported separately (data ms/step).
  *
+ * Kernels: after each native row's timed steps, as many more (up to 20) run with the engine's kernel timers on, and
+ * the report's second table gives each kernel's thread-ms a step, its share of the step, its rate per core (GFLOP/s of
+ * issued multiply-adds, or GB/s for LAMB and the weight copies) and its share of one core's measured peak
+ * (bench/kernels.ts). The timers read a clock a few times per work item, so the first table's times are without them.
+ *
  * Clocks: `--clock wall` (default) times elapsed time. On a busy machine elapsed time mostly measures the other
  * processes; `--clock cpu` times the CPU time each side actually used (this process's for the engines, the peer's via
  * time.process_time patched in for its time.perf_counter), which compares the two fairly while they share cores.
@@ -43,6 +48,7 @@ import { nativeWasmKernels } from "../src/lib/engines/wasm/native-kernels.js";
 import { nativeEngineFactory } from "../src/lib/engines/native/index.js";
 import type { Params } from "../src/lib/protocol/params.js";
 import { lr3Checkpoint, type Checkpoint } from "./checkpoint.js";
+import { kernelReport } from "./kernels.js";
 import { clockGHz, denseStepFlop, isaOf, measuredPeak } from "./machine.js";
 import { peer, type PeerRow } from "./peer.js";
 import { printReport, type Row } from "./report.js";
@@ -226,6 +232,16 @@ async function main() {
           final_loss: regime === "engineered" && engineId !== "tfjs" ? best.loss : null,
           dense_gflops: gflops,
           share_of_peak: isa && peak && isa === peak.isa ? gflops / (threads * peak.gflopsPerCore) : null,
+          profiled_ms_per_step: best.profile?.ms ?? null,
+          kernels: best.profile
+            ? kernelReport(
+                best.profile.tally,
+                best.profile.steps,
+                best.profile.ms,
+                threads,
+                isa && peak && isa === peak.isa ? peak.gflopsPerCore : null,
+              )
+            : null,
         });
       }
     }
@@ -233,7 +249,11 @@ async function main() {
   if (peak && again && again.gflopsPerCore > peak.gflopsPerCore) {
     log(`  measured fp32 peak after the timings: ${again.gflopsPerCore.toFixed(1)} GFLOP/s per core (used for "of peak")`);
     peak = again;
-    for (const r of rows) if (r.share_of_peak !== null) r.share_of_peak = r.dense_gflops / (r.threads * peak.gflopsPerCore);
+    for (const r of rows) {
+      if (r.share_of_peak !== null) r.share_of_peak = r.dense_gflops / (r.threads * peak.gflopsPerCore);
+      for (const k of r.kernels ?? [])
+        if (k.share_of_core_peak !== null && k.rate_per_core !== null) k.share_of_core_peak = k.rate_per_core / peak.gflopsPerCore;
+    }
   }
   printReport({ options, load, ghz, peak, checkpoints, peers, rows });
 }

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { PeerRow } from "./peer.js";
+import { formatKernels } from "./kernels.js";
 import { formatMarkdown, type Row } from "./report.js";
 
 const path = process.argv[2];
@@ -21,3 +22,4 @@ try {
   process.exit(1);
 }
 process.stdout.write(`${formatMarkdown(report.rows, new Map(Object.entries(report.peers)))}\n`);
+if (report.rows.some((r) => r.kernels?.length)) process.stdout.write(`\n${formatKernels(report.rows, true)}\n`);

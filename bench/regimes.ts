@@ -3,6 +3,7 @@
  * (elapsed or CPU time), and the two ways an engine is timed: a few steps after warm-up, or a whole engineered run.
  */
 import type { Engine, EngineFactory } from "../src/lib/engines/engine.js";
+import type { KernelTally, NativeEngineInstance } from "../src/lib/engines/native/index.js";
 import type { RunConfig } from "../src/lib/protocol/config.js";
 import { initParams, type Params } from "../src/lib/protocol/params.js";
 import { Rng } from "../src/lib/protocol/rng.js";
@@ -67,6 +68,13 @@ function activeFraction(engine: Engine): number | null {
 /** Steps are timed for at least this long (more than `timed` steps when they are short): ten 5 ms steps are 50 ms, which
  * one preemption on a shared 2-core machine can spoil. */
 export const MIN_TIMED_MS = 400;
+/** Most steps profiled after the timed ones (as many as were timed, up to this). */
+export const PROFILED_STEPS = 20;
+
+/** The engine's kernel timers, for engines that have them (the native one). */
+function kernelProfiler(engine: Engine): Pick<NativeEngineInstance, "profileKernels" | "kernelTally"> | null {
+  return "kernelTally" in engine ? (engine as unknown as NativeEngineInstance) : null;
+}
 
 /** A few steps after warm-up, on pre-sampled batches: the median step time. */
 export async function timeFewSteps(factory: EngineFactory, config: RunConfig, warmup: number, timed: number, initial?: Params) {
@@ -90,7 +98,20 @@ export async function timeFewSteps(factory: EngineFactory, config: RunConfig, wa
     for (let t = 0; t < warmup; t++) warmupMs = step(t);
     const count = Math.max(timed, Math.min(20 * timed, Math.ceil(MIN_TIMED_MS / Math.max(warmupMs, 1e-3))));
     for (let t = warmup; t < warmup + count; t++) times.push(step(t));
-    return { name: engine.name, lateMs: null, ms: median(times), timed: count, active: activeFraction(engine), dataMs, loss };
+    // Then up to PROFILED_STEPS more with the engine's kernel timers on, for the per-kernel report (the times above are
+    // without them).
+    const profiler = kernelProfiler(engine);
+    let profile: { steps: number; ms: number; tally: KernelTally[] } | null = null;
+    if (profiler) {
+      const before = profiler.kernelTally();
+      profiler.profileKernels(true);
+      const profiledTimes: number[] = [];
+      for (let t = warmup + count; t < warmup + count + Math.min(count, PROFILED_STEPS); t++) profiledTimes.push(step(t));
+      profiler.profileKernels(false);
+      const tally = profiler.kernelTally().map((k, i) => ({ ...k, seconds: k.seconds - before[i].seconds, work: k.work - before[i].work }));
+      profile = { steps: profiledTimes.length, ms: median(profiledTimes), tally };
+    }
+    return { name: engine.name, lateMs: null, ms: median(times), timed: count, active: activeFraction(engine), dataMs, loss, profile };
   } finally {
     engine.dispose();
   }
@@ -125,6 +146,7 @@ export async function timeWholeRun(factory: EngineFactory, config: RunConfig) {
     }
     return {
       name: engine.name,
+      profile: null,
       lateMs,
       ms: stepMs / config.steps,
       timed: config.steps,

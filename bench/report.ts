@@ -3,6 +3,7 @@
  * tab-separated table with its notes, or as JSON with --json.
  */
 import type { Checkpoint } from "./checkpoint.js";
+import { formatKernels, type KernelRow } from "./kernels.js";
 import { denseStepFlop } from "./machine.js";
 import type { PeerRow } from "./peer.js";
 import type { Regime } from "./regimes.js";
@@ -40,6 +41,10 @@ export interface Row {
   /** Dense-equivalent GFLOP/s (denseStepFlop / time) and that as a share of the threads' measured fp32 peak (native only). */
   dense_gflops: number;
   share_of_peak: number | null;
+  /** Native rows: the median step time of the profiled steps that follow the timed ones (kernel timers on), and each
+   * kernel's share of them (bench/kernels.ts); null elsewhere. Absent from reports saved before they existed. */
+  profiled_ms_per_step?: number | null;
+  kernels?: KernelRow[] | null;
 }
 
 /** A median ratio, with the range of the rounds' ratios beside it when there were several. */
@@ -175,6 +180,10 @@ export function printReport({
     process.stdout.write(
       "dense-eq GFLOP/s counts every pair as a dense step does; 'of peak' is against threads x the measured per-core peak.\n",
     );
+    if (rows.some((r) => r.kernels?.length))
+      process.stdout.write(
+        `\nwhere a native step goes (profiled steps after the timed ones, kernel timers on; GFLOP/s of issued multiply-adds per core):\n${formatKernels(rows, options.markdown)}\n`,
+      );
     const missing = [...peers.values()].some((p) => "error" in p);
     if (missing) process.stdout.write("PyTorch peer unavailable for some sizes: ratios there are n/a.\n");
   }

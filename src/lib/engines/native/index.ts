@@ -51,6 +51,10 @@ interface Addon {
   deferredNeurons(h: Handle): number;
   /** Neurons whose gradient rows the last step summed in the busy neurons' register tiles (same numbers either way). */
   busyNeurons(h: Handle): number;
+  /** Whether the next steps tally their kernels (NATIVE_KERNELS); a profiled step reads a clock a few times per work item. */
+  profile(h: Handle, on: boolean): void;
+  /** Fills `out` (2 NATIVE_KERNELS.length) with each kernel's seconds over the profiled steps so far, then its work. */
+  kernels(h: Handle, out: Float64Array): void;
   /** Fills `out` with the seconds spent so far in each of NATIVE_PHASES. */
   phases(h: Handle, out: Float64Array): void;
   isa(): string;
@@ -60,6 +64,31 @@ interface Addon {
 
 /** The step's phases the addon times (engine.h's Phase, in order). */
 export const NATIVE_PHASES = ["pt", "copies", "blocks", "gradients", "lamb"] as const;
+
+/**
+ * The kernels the addon tallies on profiled steps (kernels.h's Kernel, in order), for the bench's per-kernel report.
+ * Work is FLOP as issued (2 per multiply-add, a register tile's products by zero included), or bytes moved where the
+ * kernel is memory-bound; the bookkeeping (lists, gathers of coefficients, elementwise steps) counts none.
+ */
+export const NATIVE_KERNELS = [
+  { id: "pt", label: "P^T product", unit: "flop" },
+  { id: "inputs", label: "inputs, pre-activations, activations", unit: "flop" },
+  { id: "forward_tiles", label: "forward: register tiles", unit: "flop" },
+  { id: "forward_rows", label: "forward: rows", unit: "flop" },
+  { id: "backward_dense", label: "backward: dense product", unit: "flop" },
+  { id: "backward_pairs", label: "backward: pair by pair, shared tiles", unit: "flop" },
+  { id: "gradient_tiles", label: "gradients: register tiles", unit: "flop" },
+  { id: "gradient_rows", label: "gradients: rows, deferred neurons' backward", unit: "flop" },
+  { id: "bookkeeping", label: "lists, gathers, elementwise", unit: null },
+  { id: "update", label: "LAMB and weight copies", unit: "byte" },
+] as const;
+export type NativeKernelId = (typeof NATIVE_KERNELS)[number]["id"];
+/** One kernel's tally: thread-seconds (a region timed as a whole counts once per thread) and work, summed over steps. */
+export interface KernelTally {
+  id: NativeKernelId;
+  seconds: number;
+  work: number;
+}
 
 const TASK_CODES: Record<Task, number> = { decoder: 0, abs: 1, reprojector: 2 };
 const ACTIVATION_CODES: Record<Activation, number> = { relu: 0, gelu: 1, xexp: 2 };
@@ -229,6 +258,18 @@ class NativeEngine implements Engine {
     const out = new Float64Array(NATIVE_PHASES.length);
     this.addon.phases(this.h, out);
     return Object.fromEntries(NATIVE_PHASES.map((name, i) => [name, out[i]])) as Record<(typeof NATIVE_PHASES)[number], number>;
+  }
+
+  /** Whether the next steps tally their kernels (kernelTally); profiling changes no number, only adds clock reads. */
+  profileKernels(on: boolean): void {
+    this.addon.profile(this.h, on);
+  }
+
+  /** Each kernel's thread-seconds and work over this engine's profiled steps so far (NATIVE_KERNELS, in order). */
+  kernelTally(): KernelTally[] {
+    const out = new Float64Array(2 * NATIVE_KERNELS.length);
+    this.addon.kernels(this.h, out);
+    return NATIVE_KERNELS.map(({ id }, i) => ({ id, seconds: out[i], work: out[NATIVE_KERNELS.length + i] }));
   }
 
   /** Neurons whose pair-by-pair backward the last step left to its gradient phase, where each one's W2T row is loaded

@@ -295,6 +295,34 @@ static napi_value Phases(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// profile(h, on): whether the next steps tally their kernels (kernels(h, out)); a profiled step reads a clock a few
+// times per work item, so the bench times its steps with it off.
+static napi_value Profile(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 2)) return nullptr;
+  Engine *e = engineOf(env, a.argv[0]);
+  if (!e) return nullptr;
+  bool on = false;
+  napi_get_value_bool(env, a.argv[1], &on);
+  e->md.profile = on ? 1 : 0;
+  return nullptr;
+}
+
+// kernels(h, out Float64Array 2 KERNEL_COUNT): per kernel (mono::Kernel, in order), the seconds of the profiled steps
+// so far, then their work (FLOP, or bytes for the update).
+static napi_value Kernels(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 2)) return nullptr;
+  Engine *e = engineOf(env, a.argv[0]);
+  if (!e) return nullptr;
+  double *out = typed<double>(env, a.argv[1], 2 * mono::KERNEL_COUNT, "out");
+  if (!out) return nullptr;
+  std::lock_guard<std::mutex> lock(e->tallyMutex);
+  std::copy(e->kernelTally.seconds, e->kernelTally.seconds + mono::KERNEL_COUNT, out);
+  std::copy(e->kernelTally.work, e->kernelTally.work + mono::KERNEL_COUNT, out + mono::KERNEL_COUNT);
+  return nullptr;
+}
+
 static napi_value Isa(napi_env env, napi_callback_info) {
   napi_value v;
   napi_create_string_utf8(env, mono::selectedKernels()->isa, NAPI_AUTO_LENGTH, &v);
@@ -493,6 +521,8 @@ NAPI_MODULE_INIT() {
       {"deferredNeurons", nullptr, DeferredNeurons, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"busyNeurons", nullptr, BusyNeurons, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"phases", nullptr, Phases, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"profile", nullptr, Profile, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"kernels", nullptr, Kernels, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fmaPeak", nullptr, FmaPeak, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"metricsAvailable", nullptr, MetricsAvailable, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -151,12 +151,29 @@ struct Engine {
   std::vector<float *> owned;
   double activePairs = 0;
   double phaseSeconds[PHASES] = {};
-  // Times fn() into phase p.
+  // Per-kernel tallies summed over the profiled steps (md.profile); work items add theirs under the mutex.
+  KernelTally kernelTally;
+  std::mutex tallyMutex;
+  static void addTally(Model &md, const KernelTally &t) {
+    Engine &e = *static_cast<Engine *>(md.owner);
+    std::lock_guard<std::mutex> lock(e.tallyMutex);
+    for (int k = 0; k < KERNEL_COUNT; k++) {
+      e.kernelTally.seconds[k] += t.seconds[k];
+      e.kernelTally.work[k] += t.work[k];
+    }
+  }
+  // Times fn() into phase p and, on a profiled step, into kernel k (with `work`) when k is not KERNEL_COUNT.
   template <typename F>
-  void timed(Phase p, F &&fn) {
+  void timed(Phase p, F &&fn, Kernel k = KERNEL_COUNT, double work = 0) {
     const auto t0 = std::chrono::steady_clock::now();
     fn();
-    phaseSeconds[p] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    phaseSeconds[p] += seconds;
+    if (md.profile && k != KERNEL_COUNT) {
+      // Thread-seconds, as the work items' own tallies are: the region keeps every thread of the pool busy.
+      kernelTally.seconds[k] += seconds * pool->threads();
+      kernelTally.work[k] += work;
+    }
   }
 
   float *alloc(size_t count) {
@@ -166,6 +183,7 @@ struct Engine {
 
   Engine(int n, int m, int k, int o, int task, int act, int threads) : pool(new Pool(threads)) {
     md.needW2 = needW2;
+    md.addTally = addTally;
     md.owner = this;
     md.n = n; md.m = m; md.k = k; md.o = o;
     md.mp = pad(m, TILE); md.kp = pad(k, TILE); md.op = pad(o, TILE);
@@ -293,7 +311,9 @@ struct Engine {
     // speed of the gathers, hence the factor. Decided by sizes alone, so any thread count takes the same path.
     const int64_t nnz = offs[size] - offs[0];
     md.usePT = 2 * (int64_t)size * md.m > (int64_t)md.n * md.m + 2 * nnz;
-    if (md.usePT) timed(PHASE_PT, [this] { pool->run((pad(md.n, 4) + PT_ROWS - 1) / PT_ROWS, [this](int i) { kern->computePT(md, PT_ROWS * i); }); });
+    if (md.usePT)
+      timed(PHASE_PT, [this] { pool->run((pad(md.n, 4) + PT_ROWS - 1) / PT_ROWS, [this](int i) { kern->computePT(md, PT_ROWS * i); }); }, K_PT,
+            2.0 * pad(md.n, 4) * md.kp * md.m);
   }
 
   // Loss of the bound batch; gradients land in gw1, gb, gw2t.
@@ -323,13 +343,15 @@ struct Engine {
         md.busyMask[j / 64] |= 1ull << (j % 64);
       }
     }
+    // Each copy reads and writes W2's 4 bytes an entry.
+    const double copyBytes = 8.0 * md.kp * md.op * ((w2Wanted && !w2Fresh) + (w2tpWanted && !md.w2tpFresh));
     timed(PHASE_COPIES, [this] {
       if (w2Wanted && !w2Fresh) {
         pool->run(md.kp / 16, [this](int i) { rebuildW2Rows(i); });
         w2Fresh = true;
       }
       if (w2tpWanted && !md.w2tpFresh) rebuildW2TPanels();
-    });
+    }, K_UPDATE, copyBytes);
     timed(PHASE_BLOCKS, [&] { pool->run(blocks, [this](int i) { kern->block(md, i * BLOCK); }); });
     const int tiles = blocks * BLOCK / 4;
     w2Wanted = std::any_of(md.tileDense, md.tileDense + tiles, [](uint8_t d) { return (d & DENSE_BACKWARD) != 0; });
@@ -374,7 +396,11 @@ struct Engine {
   // LAMB on W1, b and W2 (one trust ratio each), then the bias decay. Each tensor's norms are summed over
   // LAMB_CHUNKS fixed chunks, in chunk order.
   void lamb(float lr, float biasDecay) {
-    timed(PHASE_LAMB, [&] { lambUntimed(lr, biasDecay); });
+    // Bytes: the moments sweep reads w, g, m, v and writes m, v and the step; the apply sweep reads w and the step and
+    // writes w; W1T's transpose and (when wanted) W2T's panels read and write their tensor once more.
+    const double w1 = (double)md.kp * md.mp, w2 = (double)md.kp * md.op;
+    const double bytes = 4.0 * (10 * (w1 + md.kp + w2) + 2 * w1 + (w2tpWanted ? 2 * w2 : 0));
+    timed(PHASE_LAMB, [&] { lambUntimed(lr, biasDecay); }, K_UPDATE, bytes);
   }
   void lambUntimed(float lr, float biasDecay) {
     struct Tensor { float *w, *g, *m, *v; size_t n; };

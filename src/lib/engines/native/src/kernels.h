@@ -29,6 +29,28 @@ constexpr uint8_t TILED_FORWARD = 1;
 constexpr uint8_t DENSE_BACKWARD = 2;
 constexpr uint8_t PAIRED_FORWARD = 4;  // the tiled forward as two 2-sample tiles (AVX-512 only)
 
+// The step's kernels, for the bench's per-kernel report: the time each took and the work it did, tallied only while
+// Model::profile is set (a few profiled steps after the bench's timed ones; never in a run, where the marks cost a
+// branch each). Work is FLOP as issued (2 per multiply-add, a register tile's products by zero included; the
+// pair-by-pair dot products without the repeats that pad their last group of 4), or bytes moved for K_UPDATE.
+enum Kernel {
+  K_PT,                // P^T = E^T W1^T, once a step (batches large enough to go through it)
+  K_INPUTS,            // x = E v, pre-activations (gathered from P^T or a dense product), activations, bitmaps
+  K_FORWARD_TILES,     // y = W2 h on a 4-sample tile's union of neurons, in register tiles
+  K_FORWARD_ROWS,      // y = W2 h of a sample on its own neurons, row by row
+  K_BACKWARD_DENSE,    // dh = W2^T dy as a dense product, for the tiles with many active pairs
+  K_BACKWARD_PAIRS,    // dh of each active pair: its own dot product, or a register tile of the shared neurons
+  K_GRADIENT_TILES,    // grad W2, W1 in register tiles: 4-neuron tiles on their union of samples, busy neurons' tiles
+  K_GRADIENT_ROWS,     // grad W2, W1 row by row, and the deferred neurons' dh in the same pass over dy
+  K_BOOKKEEPING,       // lists, gathers of coefficients, dy = 2 (y - target) / B, grad b, zeroing
+  K_UPDATE,            // LAMB's two sweeps and the weights' transposed and panelled copies (bytes)
+  KERNEL_COUNT
+};
+struct KernelTally {
+  double seconds[KERNEL_COUNT] = {};
+  double work[KERNEL_COUNT] = {};
+};
+
 struct Model {
   int n, m, k, o;       // features, embedding dims, hidden neurons, outputs
   int mp, kp, op;       // padded strides of m, k, o
@@ -73,6 +95,9 @@ struct Model {
   // Makes md.w2 current (rebuilding it from w2t if an update made it stale); thread-safe, called by a block whose
   // tiles take the dense backward product. w2 is a function of w2t alone, so when it is rebuilt changes nothing.
   void (*needW2)(Model &md);
+  // Per-kernel tallies (profiled steps only): a work item's own tally goes to the engine's when the item ends.
+  int profile;
+  void (*addTally)(Model &md, const KernelTally &tally);
   void *owner;
   // The batch being processed (borrowed from the caller for the duration of one call).
   int size;
