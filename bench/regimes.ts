@@ -99,17 +99,15 @@ export async function timeFewSteps(factory: EngineFactory, config: RunConfig, wa
     const count = Math.max(timed, Math.min(20 * timed, Math.ceil(MIN_TIMED_MS / Math.max(warmupMs, 1e-3))));
     for (let t = warmup; t < warmup + count; t++) times.push(step(t));
     // Then up to PROFILED_STEPS more with the engine's kernel timers on, for the per-kernel report (the times above are
-    // without them).
+    // without them). The engine is this function's own, so its tally holds these steps alone.
     const profiler = kernelProfiler(engine);
     let profile: { steps: number; ms: number; tally: KernelTally[] } | null = null;
     if (profiler) {
-      const before = profiler.kernelTally();
       profiler.profileKernels(true);
       const profiledTimes: number[] = [];
       for (let t = warmup + count; t < warmup + count + Math.min(count, PROFILED_STEPS); t++) profiledTimes.push(step(t));
       profiler.profileKernels(false);
-      const tally = profiler.kernelTally().map((k, i) => ({ ...k, seconds: k.seconds - before[i].seconds, work: k.work - before[i].work }));
-      profile = { steps: profiledTimes.length, ms: median(profiledTimes), tally };
+      profile = { steps: profiledTimes.length, ms: median(profiledTimes), tally: profiler.kernelTally() };
     }
     return { name: engine.name, lateMs: null, ms: median(times), timed: count, active: activeFraction(engine), dataMs, loss, profile };
   } finally {
